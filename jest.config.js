@@ -1,0 +1,26 @@
+// One Jest run over every workspace. Tests are TypeScript compiled on the fly by SWC
+// (with decorator metadata, which NestJS dependency injection needs).
+const swc = ['@swc/jest', {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+}];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': swc },
+  moduleNameMapper: { '^@evalroom/([a-z-]+)$': '<rootDir>/../$1/src' },
+  testMatch: ['<rootDir>/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  ...extra,
+});
+
+module.exports = {
+  rootDir: __dirname,
+  projects: ['contracts', 'device-drivers', 'edge', 'cloud', 'provisioning', 'flows', 'test'].map((n) => project(n)),
+};
