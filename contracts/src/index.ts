@@ -1,1 +1,12 @@
-export {};
+export * from './common';
+export * from './parse';
+export * from './envelope';
+export * from './idcard';
+export * from './devices';
+export * from './topics';
+export * from './checkin';
+export * from './appliance';
+export * from './edge-config';
+export * from './cloud-api';
+export * from './face';
+export * from './footage';

@@ -1,1 +1,2 @@
-export {};
+export * from './typed-emitter';
+export * from './ports';
