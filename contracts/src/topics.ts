@@ -10,6 +10,8 @@ import { TopicId } from './common';
  *   room/dev/{deviceId}/response   device → appliance, {transaction, status, data | error}
  *   room/appliance/state           retained snapshot of the appliance (sessions, check-ins)
  *   room/appliance/event           appliance → room (kiosk, Node-RED): check-in outcomes, alarms
+ *   room/appliance/request         kiosk / Node-RED → appliance, validated commands (never straight to a device)
+ *   room/appliance/response        appliance → caller, {transaction, status, data | error}
  *
  * Cloud broker (all appliances):
  *   evalroom/v1/appliances/{applianceId}/desired    cloud → edge, retained, versioned
@@ -28,6 +30,8 @@ export const roomTopics = {
   deviceWildcard: (channel: DeviceChannel) => `room/dev/+/${channel}`,
   applianceState: 'room/appliance/state',
   applianceEvent: 'room/appliance/event',
+  applianceRequest: 'room/appliance/request',
+  applianceResponse: 'room/appliance/response',
 } as const;
 
 export function parseDeviceTopic(topic: string): { deviceId: string; channel: DeviceChannel } | undefined {
