@@ -1,0 +1,3 @@
+export * from './types';
+export * from './provinces';
+export * from './evaluate';
