@@ -35,6 +35,11 @@ export type Lot = z.infer<typeof Lot>;
 export const RoomSession = z
   .object({
     sessionId: TopicId,
+    /**
+     * Room the session takes place in; absent means the appliance's own room. The cloud may add
+     * sessions of the venue's other rooms so a card on one of their rosters reads `wrong_room`.
+     */
+    roomId: TopicId.optional(),
     projectCode: z.string().max(64),
     projectName: z.string().max(200),
     lots: z.array(Lot).max(200),

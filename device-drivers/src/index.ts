@@ -1,2 +1,5 @@
 export * from './typed-emitter';
 export * from './ports';
+export * from './sim';
+export * from './agent';
+export * from './factory';

@@ -1,0 +1,155 @@
+/**
+ * Pixel operations on packed RGB in plain JS: affine warps with an area pre-filter when
+ * shrinking (so a 2000-pixel face is not aliased into a 112-pixel crop), tensor packing, and the
+ * statistics quality gates need.
+ */
+import { affineScale, type Affine } from './align';
+import type { RgbImage } from './image-types';
+
+/** Box-filters a region of img by an integer factor. */
+function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h: number, f: number): RgbImage {
+  const ow = Math.max(1, Math.floor(w / f));
+  const oh = Math.max(1, Math.floor(h / f));
+  const out = new Uint8Array(ow * oh * 3);
+  const acc = new Uint32Array(ow * 3);
+  const src = img.data;
+  const area = f * f;
+  for (let oy = 0; oy < oh; oy++) {
+    acc.fill(0);
+    for (let dy = 0; dy < f; dy++) {
+      let s = ((y0 + oy * f + dy) * img.width + x0) * 3;
+      for (let ox = 0; ox < ow; ox++) {
+        const a = ox * 3;
+        for (let dx = 0; dx < f; dx++) {
+          acc[a] += src[s++];
+          acc[a + 1] += src[s++];
+          acc[a + 2] += src[s++];
+        }
+      }
+    }
+    const o = oy * ow * 3;
+    for (let i = 0; i < ow * 3; i++) out[o + i] = (acc[i] + (area >> 1)) / area;
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/**
+ * Samples img at srcFromDst(x, y) for every output pixel (bilinear; pixel centres at integer
+ * coordinates); outside the image the fill value is used. Pre-filters when shrinking by ≥ 1.5×.
+ */
+export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH: number, fill = 127): RgbImage {
+  let src = img;
+  let m = srcFromDst;
+  const k = affineScale(m);
+  if (k >= 1.5) {
+    const f = Math.floor(k);
+    // Bounding box of the output's footprint in the source, clamped to the image.
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const [x, y] of [[0, 0], [outW, 0], [0, outH], [outW, outH]]) {
+      xs.push(m[0] * x + m[1] * y + m[2]);
+      ys.push(m[3] * x + m[4] * y + m[5]);
+    }
+    const x0 = Math.max(0, Math.floor(Math.min(...xs)) - f);
+    const y0 = Math.max(0, Math.floor(Math.min(...ys)) - f);
+    const x1 = Math.min(img.width, Math.ceil(Math.max(...xs)) + f);
+    const y1 = Math.min(img.height, Math.ceil(Math.max(...ys)) + f);
+    if (x1 - x0 >= f && y1 - y0 >= f) {
+      src = boxDownscale(img, x0, y0, x1 - x0, y1 - y0, f);
+      // Downscaled pixel j has its centre at source x0 + j·f + (f − 1)/2.
+      const c = (f - 1) / 2;
+      m = [m[0] / f, m[1] / f, (m[2] - x0 - c) / f, m[3] / f, m[4] / f, (m[5] - y0 - c) / f];
+    }
+  }
+  const out = new Uint8Array(outW * outH * 3);
+  const { width: w, height: h, data } = src;
+  let o = 0;
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      const sx = m[0] * x + m[1] * y + m[2];
+      const sy = m[3] * x + m[4] * y + m[5];
+      const ix = Math.floor(sx);
+      const iy = Math.floor(sy);
+      const fx = sx - ix;
+      const fy = sy - iy;
+      for (let c = 0; c < 3; c++) {
+        const p00 = ix >= 0 && iy >= 0 && ix < w && iy < h ? data[(iy * w + ix) * 3 + c] : fill;
+        const p10 = ix + 1 >= 0 && iy >= 0 && ix + 1 < w && iy < h ? data[(iy * w + ix + 1) * 3 + c] : fill;
+        const p01 = ix >= 0 && iy + 1 >= 0 && ix < w && iy + 1 < h ? data[((iy + 1) * w + ix) * 3 + c] : fill;
+        const p11 = ix + 1 >= 0 && iy + 1 >= 0 && ix + 1 < w && iy + 1 < h ? data[((iy + 1) * w + ix + 1) * 3 + c] : fill;
+        const top = p00 + (p10 - p00) * fx;
+        const bottom = p01 + (p11 - p01) * fx;
+        out[o++] = Math.round(top + (bottom - top) * fy);
+      }
+    }
+  }
+  return { width: outW, height: outH, data: out };
+}
+
+/** Maps an axis-aligned source rectangle onto an outW × outH output (pixel-centre convention). */
+export function rectTransform(x: number, y: number, w: number, h: number, outW: number, outH: number): Affine {
+  const sx = w / outW;
+  const sy = h / outH;
+  return [sx, 0, x + sx / 2 - 0.5, 0, sy, y + sy / 2 - 0.5];
+}
+
+export interface TensorNorm {
+  channels: 'rgb' | 'bgr' | 'gray';
+  mean: number;
+  std: number;
+}
+
+/** Packs an image as a planar (NCHW) float tensor with value = (pixel − mean) / std. */
+export function toTensor(img: RgbImage, norm: TensorNorm): Float32Array {
+  const n = img.width * img.height;
+  const d = img.data;
+  const inv = 1 / norm.std;
+  if (norm.channels === 'gray') {
+    const t = new Float32Array(n);
+    for (let i = 0; i < n; i++) t[i] = (grayAt(d, i * 3) - norm.mean) * inv;
+    return t;
+  }
+  const t = new Float32Array(n * 3);
+  const order = norm.channels === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  for (let c = 0; c < 3; c++) {
+    const sc = order[c];
+    const base = c * n;
+    for (let i = 0; i < n; i++) t[base + i] = (d[i * 3 + sc] - norm.mean) * inv;
+  }
+  return t;
+}
+
+function grayAt(d: Uint8Array, o: number): number {
+  // ITU-R BT.601 luma, as OpenCV's RGB2GRAY.
+  return Math.round(0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2]);
+}
+
+export function toGray(img: RgbImage): Float32Array {
+  const n = img.width * img.height;
+  const g = new Float32Array(n);
+  for (let i = 0; i < n; i++) g[i] = grayAt(img.data, i * 3);
+  return g;
+}
+
+/** Variance of the 4-neighbour Laplacian of a grayscale plane (a standard sharpness measure). */
+export function laplacianVariance(gray: Float32Array, w: number, h: number): number {
+  let sum = 0, sumSq = 0, n = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = gray[i - 1] + gray[i + 1] + gray[i - w] + gray[i + w] - 4 * gray[i];
+      sum += v;
+      sumSq += v * v;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}
+
+export function meanOf(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return values.length ? s / values.length : 0;
+}
