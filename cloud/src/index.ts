@@ -1,1 +1,9 @@
-export {};
+export * from './config/config';
+export * from './db/database';
+export * from './db/migrator';
+export * from './auth/caller';
+export * from './auth/roles.decorator';
+export * from './audit/audit.service';
+export * from './server';
+export * from './auth/scope';
+export * from './crypto/pii-cipher';

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { CloudConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DbModule } from './db/db.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CryptoModule } from './crypto/crypto.module';
+
+/**
+ * Feature modules of the control plane. Add one line per module here.
+ * Global infrastructure (Database, AuditService, CLOUD_CONFIG, AuthGuard) is available to all.
+ */
+const FEATURE_MODULES = [
+  DbModule,
+  AuditModule,
+  AuthModule,
+  CryptoModule,
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CloudConfig): DynamicModule {
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), ...FEATURE_MODULES] };
+  }
+}
