@@ -7,3 +7,4 @@ export * from './sam-id';
 export * from './sam-client';
 export * from './reader';
 export * from './sam-simulator';
+export * from './transport';

@@ -1,6 +1,6 @@
 import { IdCard, maskIdNumber, validate } from '@evalroom/contracts';
 import type { DeviceHealth, IdReaderEvents, IdReaderPort } from '../ports';
-import type { ByteTransport } from '../serial/transport';
+import type { ByteTransport } from './transport';
 import { TypedEmitter } from '../typed-emitter';
 import { decodeNewAddress, decodeText } from './ga490';
 import { SamClient } from './sam-client';

@@ -1,4 +1,4 @@
-import type { ByteTransport } from '../serial/transport';
+import type { ByteTransport } from './transport';
 import { encodeRequest, responseDecoder, type FrameDefect, type ResponseFrame } from './frame';
 import { Command, SamTimeoutError, type CommandName } from './protocol';
 

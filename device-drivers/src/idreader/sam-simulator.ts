@@ -1,4 +1,4 @@
-import type { ByteTransport } from '../serial/transport';
+import type { ByteTransport } from './transport';
 import { encodeResponse, requestDecoder, type RequestFrame } from './frame';
 import { encodeText, NATION_CODES } from './ga490';
 import { Command, encodeReadPayload, type CommandName } from './protocol';

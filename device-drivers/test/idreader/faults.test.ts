@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   chipFromIdCard, decodeBmp24, GaT467IdReader, GaT467SamSimulator, HttpWltDecoder, SamStatusError, syntheticPortraitBmp, TestWltCodec, encodeText,
 } from '../../src/idreader';
-import { openSerialTransport, type ByteTransport } from '../../src/serial/transport';
+import { openSerialTransport, type ByteTransport } from '../../src/idreader/transport';
 import { contractCard } from '../contract/idreader.contract';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 import { nextEvent, waitFor } from '../helpers/wait';

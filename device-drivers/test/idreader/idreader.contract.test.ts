@@ -1,6 +1,6 @@
 import { SimIdReader } from '../../src/sim/idreader';
 import { chipFromIdCard, GaT467IdReader, GaT467SamSimulator, TestWltCodec } from '../../src/idreader';
-import { createMemoryLink, openSerialTransport, type ByteTransport } from '../../src/serial/transport';
+import { createMemoryLink, openSerialTransport, type ByteTransport } from '../../src/idreader/transport';
 import { describeIdReaderContract } from '../contract/idreader.contract';
 import { openPtyPair } from '../helpers/pty';
 
