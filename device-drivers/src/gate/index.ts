@@ -1,0 +1,2 @@
+export * from './gpio';
+export * from './gate';
