@@ -5,6 +5,9 @@ import type { ChainEntry, Checkpoint } from '@evalroom/contracts';
 
 export const GENESIS_LINK = '0'.repeat(64);
 
+/** The appliance's public key, kept beside the journal so a recording directory verifies on its own. */
+export const PUBLIC_KEY_FILE = 'appliance-ed25519.pub.pem';
+
 /** JSON with object keys sorted at every level, so the same facts always hash the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);

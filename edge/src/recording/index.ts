@@ -1,0 +1,14 @@
+export { createRecorder, RecordingService } from './service';
+export type { ActiveSession, CameraHealth, CreateRecorderOptions, RecorderCamera, RecordingHealth, RecorderLog } from './service';
+export { exportBundle, MANIFEST_FILE, SIGNATURE_FILE } from './bundle';
+export type { BundleSelection, ExportResult } from './bundle';
+export { verifyPath, verifyBundle, verifyDirectory, formatReport } from './verify';
+export type { VerifyProblem, VerifyReport, VerifyOptions } from './verify';
+export { initRecordingDisk, hasDiskMarker, diskUsage, DISK_MARKER } from './disk';
+export { planRetention } from './retention';
+export type { RetentionInput, RetentionPlan, RetentionSegment, DeletionStep } from './retention';
+export { loadOrCreateSigningKey, PUBLIC_KEY_FILE } from './chain';
+export type { SigningKey } from './chain';
+export type { StreamSource } from './pipeline';
+export { startTestCamera } from './testcam/launcher';
+export type { TestCamera, TestCameraOptions } from './testcam/launcher';
