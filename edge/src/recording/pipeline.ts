@@ -104,10 +104,10 @@ export function parseBusLine(line: string): BusEvent | null {
   return null;
 }
 
-/** Reads `gst-discoverer-1.0 -v` output of a live source. */
+/** Reads `gst-discoverer-1.0` output of a live source ("video #3: H.264 (…)" lines). */
 export function parseDiscovererStreams(text: string): { video: string | null; audio: string | null } {
-  const video = /video codec: (.+)/.exec(text)?.[1]?.trim() ?? null;
-  const audio = /audio codec: (.+)/.exec(text)?.[1]?.trim() ?? null;
+  const video = /^\s*video #\d+: (.+)$/m.exec(text)?.[1]?.trim() ?? null;
+  const audio = /^\s*audio #\d+: (.+)$/m.exec(text)?.[1]?.trim() ?? null;
   return { video, audio };
 }
 

@@ -13,7 +13,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 /** Asks the camera what it sends (codec, audio) so the pipeline links only what exists. */
 export async function probeRtsp(url: string, timeoutMs = 10_000): Promise<StreamInfo | { error: string }> {
   const r = await run('gst-discoverer-1.0', ['-t', String(Math.ceil(timeoutMs / 1000)), url], timeoutMs + 2000);
-  if (r.code !== 0 && !/video codec/.test(r.out)) return { error: `probe failed: ${r.out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
+  if (r.code !== 0 && !/video #\d+:/.test(r.out)) return { error: `probe failed: ${r.out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
   return streamInfoFromCodecs(parseDiscovererStreams(r.out));
 }
 

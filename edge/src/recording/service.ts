@@ -581,6 +581,7 @@ export class RecordingService {
   private onFailure(cam: CameraRuntime, reason: string): void {
     if (!this.wantsRecording() || cam.state === 'stopped' || cam.state === 'paused') return;
     cam.restarts += 1;
+    this.o.log('warn', `${cam.cfg.cameraId}: ${reason}; retrying in ${cam.backoffMs} ms`);
     if (!cam.failing) {
       cam.failing = true;
       this.o.onAlarm?.({ alarm: 'recording_camera_failed', severity: 'warning', message: `${cam.cfg.cameraId}: ${reason}`.slice(0, 500), camera: cam.cfg.cameraId });

@@ -37,6 +37,7 @@ describe('recording 30 s from the RTSP test camera', () => {
   afterAll(async () => {
     await recorder?.stop();
     await cam?.stop();
+    await fsp.rm(root, { recursive: true, force: true });
   });
 
   it('segments decode with ffmpeg, keep audio, and their durations add up with no gap', async () => {
