@@ -5,6 +5,12 @@ import { DbModule } from './db/db.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CryptoModule } from './crypto/crypto.module';
+import { MqttModule } from './mqtt/mqtt.module';
+import { DirectoryModule } from './directory/directory.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { AppliancesModule } from './appliances/appliances.module';
+import { EventsModule } from './events/events.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 /**
  * Feature modules of the control plane. Add one line per module here.
@@ -15,6 +21,12 @@ const FEATURE_MODULES = [
   AuditModule,
   AuthModule,
   CryptoModule,
+  MqttModule,
+  DirectoryModule,
+  SessionsModule,
+  AppliancesModule,
+  EventsModule,
+  TelemetryModule,
 ];
 
 @Module({})

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
+import { CloudMqtt } from './mqtt/cloud-mqtt';
 import type { CloudConfig } from './config/config';
 
 export interface RunningCloud {
@@ -26,7 +27,7 @@ export async function startCloud(config: CloudConfig, opts: { logger?: LoggerSer
   return {
     app,
     httpUrl: `http://${config.host}:${port}`,
-    mqttUrl: "",
+    mqttUrl: app.get(CloudMqtt).url,
     close: async () => {
       await app.close();
     },

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Inject, NotFoundException, Param, P
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CreateTokenBody, type TokenIssued } from '@evalroom/contracts';
 import { AuditService } from '../audit/audit.service';
-import { ApiZodBody, ZodPipe } from '../http/zod';
+import { ApiZodBody, ZodPipe, type Infer } from '../http/zod';
 import type { Caller } from './caller';
 import { CurrentCaller, Roles } from './roles.decorator';
 import { TokensService } from './tokens.service';
@@ -19,7 +19,7 @@ export class TokensController {
   @Post()
   @Roles('admin')
   @ApiZodBody(CreateTokenBody)
-  async issue(@Body(new ZodPipe(CreateTokenBody)) body: CreateTokenBody, @CurrentCaller() caller: Caller): Promise<TokenIssued> {
+  async issue(@Body(new ZodPipe(CreateTokenBody)) body: Infer<typeof CreateTokenBody>, @CurrentCaller() caller: Caller): Promise<TokenIssued> {
     const issued = await this.tokens.issue(body);
     await this.audit.record(caller, 'token.issue', `token:${issued.tokenId}`, { role: body.role, label: body.label });
     return issued;

@@ -32,3 +32,9 @@ export function ApiZodQuery(schema: z.ZodType): MethodDecorator {
     for (const d of decorators) d(target, key, desc);
   };
 }
+
+/**
+ * Parameter type for a validated body/query: `body: Infer<typeof Schema>`. Annotating with the
+ * schema's own name would make decorator metadata point at the zod object, which confuses Swagger.
+ */
+export type Infer<S extends z.ZodType> = z.infer<S>;

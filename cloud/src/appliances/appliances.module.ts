@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AppliancesController } from './appliances.controller';
+import { AppliancesRepository } from './appliances.repository';
+import { AppliancesService } from './appliances.service';
+
+@Module({
+  imports: [SessionsModule],
+  controllers: [AppliancesController],
+  providers: [AppliancesRepository, AppliancesService],
+  exports: [AppliancesService],
+})
+export class AppliancesModule {}

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CreateSessionBody, type SessionCreated, type SessionView, type SigninView } from '@evalroom/contracts';
+import type { Caller } from '../auth/caller';
+import { CurrentCaller, Roles } from '../auth/roles.decorator';
+import { ApiZodBody, ZodPipe, type Infer } from '../http/zod';
+import { SessionsService } from './sessions.service';
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+
+  @Post()
+  @Roles('admin', 'central_ops')
+  @ApiZodBody(CreateSessionBody)
+  create(@Body(new ZodPipe(CreateSessionBody)) body: Infer<typeof CreateSessionBody>, @CurrentCaller() caller: Caller): Promise<SessionCreated> {
+    return this.sessions.create(body, caller);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'central_ops', 'supervisor', 'venue_staff')
+  view(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<SessionView> {
+    return this.sessions.view(id, caller);
+  }
+
+  @Get(':id/signins')
+  @Roles('admin', 'central_ops', 'supervisor', 'venue_staff')
+  signins(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<SigninView[]> {
+    return this.sessions.signins(id, caller);
+  }
+}
