@@ -125,7 +125,7 @@ async function checkFile(abs: string, expect: { size: number; sha256: string }, 
 function finish(kind: VerifyReport['kind'], keyId: string | null, cameras: VerifyCameraSummary[], problems: VerifyProblem[], warnings: string[]): VerifyReport {
   const sorted = problems
     .map((p, i) => ({ p, i }))
-    .sort((a, b) => (a.p.camera ?? '').localeCompare(b.p.camera ?? '') || (a.p.seq ?? 0) - (b.p.seq ?? 0) || a.i - b.i)
+    .sort((a, b) => (a.p.camera ?? '').localeCompare(b.p.camera ?? '') || (a.p.seq ?? Number.MAX_SAFE_INTEGER) - (b.p.seq ?? Number.MAX_SAFE_INTEGER) || a.i - b.i)
     .map((x) => x.p);
   return { ok: sorted.length === 0, kind, keyId, cameras, problems: sorted, warnings, firstBad: sorted[0] ?? null };
 }
