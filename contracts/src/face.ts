@@ -37,3 +37,80 @@ export interface FaceVerifier {
   verify(input: { probe: Buffer; reference: Buffer }): Promise<FaceCheck>;
   close(): Promise<void>;
 }
+
+/** How pixels become a model input: value = (pixel − mean) / std, in the given channel order. */
+export const FaceModelPreprocess = z
+  .object({
+    channels: z.enum(['rgb', 'bgr', 'gray']),
+    mean: z.number(),
+    std: z.number().positive(),
+  })
+  .strict();
+
+const ModelFile = z
+  .object({
+    file: z.string().min(1).max(200),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    input: z.object({ name: z.string(), shape: z.array(z.number().int().positive()).length(4) }).strict(),
+    preprocess: FaceModelPreprocess,
+    /** What the outputs mean, for people swapping models. */
+    outputMeaning: z.string().max(400),
+  })
+  .strict();
+
+/**
+ * The face model manifest (JSON): which ONNX files, pinned by SHA-256, how to feed them and how
+ * to read them, and the calibrated threshold. A venue swaps in a licensed model by pointing
+ * EdgeConfig.face.manifest / modelDir at its own manifest and files.
+ */
+export const FaceModelManifest = z
+  .object({
+    version: z.string().min(1).max(80),
+    source: z.string().max(400).optional(),
+    threshold: z.number().min(-1).max(1),
+    models: z
+      .object({
+        detect: ModelFile.extend({
+          outputs: z.object({ scores: z.string(), boxes: z.string() }).strict(),
+          boxFormat: z.enum(['normalized_xyxy', 'ssd_priors']),
+          priors: z
+            .object({ minSizes: z.array(z.array(z.number())), steps: z.array(z.number()), variance: z.tuple([z.number(), z.number()]) })
+            .strict()
+            .optional(),
+          scoreThreshold: z.number().min(0).max(1),
+          nmsIou: z.number().min(0).max(1),
+        }).strict(),
+        landmark: ModelFile.extend({
+          output: z.string(),
+          points: z.literal(68),
+          /** Crop = detection box scaled by this factor around its centre. */
+          cropScale: z.number().positive(),
+        }).strict(),
+        embedding: ModelFile.extend({
+          output: z.string(),
+          dim: z.number().int().positive(),
+          template: z.array(z.tuple([z.number(), z.number()])).length(5),
+          alignment: z.enum(['similarity5', 'affine5', 'affine3', 'similarity2']),
+          fivePoints: z.enum(['contour_mean', 'publisher']),
+        }).strict(),
+        liveness: ModelFile.extend({
+          output: z.string(),
+          cropScale: z.number().positive(),
+          /** Index of the softmax output that means "live face". */
+          liveIndex: z.number().int().min(0),
+          threshold: z.number().min(0).max(1),
+        })
+          .strict()
+          .optional(),
+        eyes: ModelFile.extend({
+          output: z.string(),
+          /** Index of the softmax output that means "eye open". */
+          openIndex: z.number().int().min(0),
+        })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type FaceModelManifest = z.infer<typeof FaceModelManifest>;

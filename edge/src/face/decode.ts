@@ -15,9 +15,14 @@ export interface DecodeLimits {
   maxPixels: number;
   /** Largest accepted side, pixels. */
   maxSide: number;
+  /**
+   * Photos with a side over twice this are shrunk while decoding (JPEG shrink-on-load) to fit
+   * it: a face at the door needs far fewer pixels. Below 2× shrinking costs more than it saves.
+   */
+  workingSide: number;
 }
 
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: 20 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000 };
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: 20 * 1024 * 1024, maxPixels: 40_000_000, maxSide: 12_000, workingSide: 1280 };
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'bmp';
 
@@ -95,8 +100,11 @@ export async function decodeImage(buf: Buffer, limits: DecodeLimits = DEFAULT_DE
   const header = checkImage(buf, limits);
   if (header.format === 'bmp') return decodeBmp(buf);
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' })
-      .rotate()
+    let pipeline = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate();
+    if (Math.max(header.width, header.height) > 2 * limits.workingSide) {
+      pipeline = pipeline.resize({ width: limits.workingSide, height: limits.workingSide, fit: 'inside' });
+    }
+    const { data, info } = await pipeline
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()

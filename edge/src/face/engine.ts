@@ -118,10 +118,17 @@ export class FaceEngine {
     return out[outputName].data as Float32Array;
   }
 
-  /** Bare model inference on a fixed synthetic input, for the bench's baseline. */
+  /**
+   * Bare model inference on fixed synthetic inputs: exactly the model runs one verify makes
+   * (detect, landmarks, embedding for both images; liveness and two eye crops for the probe).
+   * The bench's baseline for the pipeline's overhead.
+   */
   async bareInference(): Promise<void> {
-    for (const [role, m] of Object.entries(this.manifest.models)) {
-      if (!m) continue;
+    const runs: string[] = ['detect', 'landmark', 'embedding', 'detect', 'landmark', 'embedding'];
+    if (this.manifest.models.liveness) runs.push('liveness');
+    if (this.manifest.models.eyes) runs.push('eyes', 'eyes');
+    for (const role of runs) {
+      const m = this.manifest.models[role as keyof FaceModelManifest['models']]!;
       const size = m.input.shape.reduce((a, b) => a * b, 1);
       await this.sessions[role].run({ [m.input.name]: new ort.Tensor('float32', new Float32Array(size).fill(0.1), m.input.shape) });
     }
@@ -244,7 +251,7 @@ export class FaceEngine {
       sharpness: laplacianVariance(gray, aligned.width, aligned.height),
       brightness: meanOf(gray),
       yawAsymmetry: yawAsymmetry(lm),
-      eyeOpen: await this.eyesOpen(img, lm),
+      eyeOpen: role === 'probe' ? await this.eyesOpen(img, lm) : undefined,
     };
     timings[`${role}.quality`] = round(now() - t);
     t = now();

@@ -164,20 +164,36 @@ export async function evaluatePairs(
   const chips = new Map<string, Buffer | null>();
   const read = (f: string) => {
     let b = files.get(f);
-    if (!b) { b = readFileSync(path.resolve(imagesDir, f)); files.set(f, b); }
+    if (!b) {
+      try {
+        b = readFileSync(path.resolve(imagesDir, f));
+      } catch (err) {
+        throw new Error(`cannot read ${f}: ${(err as Error).message}`);
+      }
+      files.set(f, b);
+    }
     return b;
   };
   const scores: PairScore[] = [];
   const latencies: number[] = [];
   for (const p of pairs) {
-    if (!chips.has(p.x)) chips.set(p.x, await chipReference(engine, await decode(read(p.x)), referenceSize));
+    if (!chips.has(p.x)) {
+      const img = await decode(read(p.x)).catch((err: Error) => {
+        err.message = `${p.x}: ${err.message}`;
+        throw err;
+      });
+      chips.set(p.x, await chipReference(engine, img, referenceSize));
+    }
     const chip = chips.get(p.x);
     if (!chip) {
       scores.push({ ...p, score: -1, match: false, outcome: 'reference_unusable' });
       continue;
     }
     const t = performance.now();
-    const check = await engine.verify({ probe: read(p.y), reference: chip });
+    const check = await engine.verify({ probe: read(p.y), reference: chip }).catch((err: Error) => {
+      err.message = `${p.y}: ${err.message}`;
+      throw err;
+    });
     latencies.push(performance.now() - t);
     scores.push({ ...p, score: check.score ?? -1, match: check.match, outcome: check.outcome });
   }

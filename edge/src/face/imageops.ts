@@ -63,23 +63,42 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
   }
   const out = new Uint8Array(outW * outH * 3);
   const { width: w, height: h, data } = src;
+  const [a, b, tx, c, d, ty] = m;
+  const row = w * 3;
   let o = 0;
   for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
-      const sx = m[0] * x + m[1] * y + m[2];
-      const sy = m[3] * x + m[4] * y + m[5];
+    let sx = b * y + tx;
+    let sy = d * y + ty;
+    for (let x = 0; x < outW; x++, sx += a, sy += c, o += 3) {
       const ix = Math.floor(sx);
       const iy = Math.floor(sy);
       const fx = sx - ix;
       const fy = sy - iy;
-      for (let c = 0; c < 3; c++) {
-        const p00 = ix >= 0 && iy >= 0 && ix < w && iy < h ? data[(iy * w + ix) * 3 + c] : fill;
-        const p10 = ix + 1 >= 0 && iy >= 0 && ix + 1 < w && iy < h ? data[(iy * w + ix + 1) * 3 + c] : fill;
-        const p01 = ix >= 0 && iy + 1 >= 0 && ix < w && iy + 1 < h ? data[((iy + 1) * w + ix) * 3 + c] : fill;
-        const p11 = ix + 1 >= 0 && iy + 1 >= 0 && ix + 1 < w && iy + 1 < h ? data[((iy + 1) * w + ix + 1) * 3 + c] : fill;
+      if (ix >= 0 && iy >= 0 && ix < w - 1 && iy < h - 1) {
+        // Fast path: all four neighbours inside.
+        const p = iy * row + ix * 3;
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        out[o] = w00 * data[p] + w10 * data[p + 3] + w01 * data[p + row] + w11 * data[p + row + 3] + 0.5;
+        out[o + 1] = w00 * data[p + 1] + w10 * data[p + 4] + w01 * data[p + row + 1] + w11 * data[p + row + 4] + 0.5;
+        out[o + 2] = w00 * data[p + 2] + w10 * data[p + 5] + w01 * data[p + row + 2] + w11 * data[p + row + 5] + 0.5;
+        continue;
+      }
+      if (ix < -1 || iy < -1 || ix >= w || iy >= h) {
+        out[o] = out[o + 1] = out[o + 2] = fill;
+        continue;
+      }
+      const in00 = ix >= 0 && iy >= 0;
+      const in10 = ix + 1 < w && iy >= 0;
+      const in01 = ix >= 0 && iy + 1 < h;
+      const in11 = ix + 1 < w && iy + 1 < h;
+      for (let ch = 0; ch < 3; ch++) {
+        const p00 = in00 ? data[(iy * w + ix) * 3 + ch] : fill;
+        const p10 = in10 ? data[(iy * w + ix + 1) * 3 + ch] : fill;
+        const p01 = in01 ? data[((iy + 1) * w + ix) * 3 + ch] : fill;
+        const p11 = in11 ? data[((iy + 1) * w + ix + 1) * 3 + ch] : fill;
         const top = p00 + (p10 - p00) * fx;
         const bottom = p01 + (p11 - p01) * fx;
-        out[o++] = Math.round(top + (bottom - top) * fy);
+        out[o + ch] = top + (bottom - top) * fy + 0.5;
       }
     }
   }
