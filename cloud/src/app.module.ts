@@ -11,6 +11,11 @@ import { SessionsModule } from './sessions/sessions.module';
 import { AppliancesModule } from './appliances/appliances.module';
 import { EventsModule } from './events/events.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { BookingsModule } from './bookings/bookings.module';
+import { DrawModule } from './draw/draw.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { ReportsModule } from './reports/reports.module';
+import { PlatformModule } from './platform/platform.module';
 
 /**
  * Feature modules of the control plane. Add one line per module here.
@@ -27,6 +32,11 @@ const FEATURE_MODULES = [
   AppliancesModule,
   EventsModule,
   TelemetryModule,
+  BookingsModule,
+  DrawModule,
+  LifecycleModule,
+  ReportsModule,
+  PlatformModule,
 ];
 
 @Module({})
