@@ -58,10 +58,13 @@ export class PlatformRepository {
   }
 
   /** One pending delivery per active subscription to the event. */
-  async enqueue(idFor: () => string, event: string, payload: unknown): Promise<number> {
+  async enqueue(idFor: () => string, event: string, payload: unknown, now: Date): Promise<number> {
     const subs = (await this.db.query<{ id: string }>(`SELECT id FROM webhook_subscriptions WHERE active AND $1 = ANY(events)`, [event])).rows;
     for (const s of subs) {
-      await this.db.query(`INSERT INTO webhook_deliveries (id, subscription_id, event, payload, status) VALUES ($1, $2, $3, $4::jsonb, 'pending')`, [idFor(), s.id, event, JSON.stringify(payload)]);
+      await this.db.query(
+        `INSERT INTO webhook_deliveries (id, subscription_id, event, payload, status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4::jsonb, 'pending', $5, $5)`,
+        [idFor(), s.id, event, JSON.stringify(payload), now],
+      );
     }
     return subs.length;
   }

@@ -63,7 +63,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   emit(event: PlatformEvent, payload: unknown): Promise<number> {
-    return this.repo.enqueue(() => randomUUID(), event, payload);
+    return this.repo.enqueue(() => randomUUID(), event, payload, this.clock.now());
   }
 
   /** One round: outbox scan, periodic usage, then due deliveries. */
