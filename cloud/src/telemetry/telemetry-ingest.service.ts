@@ -16,7 +16,7 @@ export interface IngestTuning {
   maxBacklogRows: number;
 }
 
-export const DEFAULT_TUNING: IngestTuning = { maxRows: 10_000, maxDelayMs: 50, dedupeWindow: 50_000, maxBacklogRows: 500_000 };
+export const DEFAULT_TUNING: IngestTuning = { maxRows: 10_000, maxDelayMs: 20, dedupeWindow: 50_000, maxBacklogRows: 500_000 };
 
 export type CommitListener = (batchIds: string[], rows: number, committedAt: number) => void;
 
