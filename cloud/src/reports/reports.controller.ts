@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller';
@@ -43,9 +43,10 @@ export class ReportsController {
       return reportCsv(report);
     }
     if (q.format === 'xlsx') {
-      res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      res.setHeader('content-disposition', `attachment; filename="${name}.xlsx"`);
-      return writeXlsx(reportSheet(report));
+      return new StreamableFile(writeXlsx(reportSheet(report)), {
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        disposition: `attachment; filename="${name}.xlsx"`,
+      });
     }
     return report;
   }
