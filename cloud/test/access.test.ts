@@ -139,6 +139,9 @@ describe('access control and sealing', () => {
     expect(ev.body.length).toBe(2);
     expect(containsIdentity(ev.body, [0, 1, 2])).toBe(false);
     expect((await cloud.api('GET', `/v1/events`, undefined, as('staffA'))).status).toBe(403);
+    // a technician registers appliances only in rooms of their venues
+    expect((await cloud.api('POST', '/v1/appliances', { applianceId: `t-${dir.roomB}`, roomId: dir.roomB }, as('tech'))).status).toBe(403);
+    expect((await cloud.api('POST', '/v1/appliances', { applianceId: `t-${dir.roomA}`, roomId: dir.roomA }, as('tech'))).status).toBe(201);
   });
 
   it('validates request bodies with clear 400 messages and documents them in OpenAPI', async () => {

@@ -21,7 +21,7 @@ export class AppliancesController {
   @Roles('admin', 'technician')
   @ApiZodBody(RegisterApplianceBody)
   async register(@Body(new ZodPipe(RegisterApplianceBody)) body: Infer<typeof RegisterApplianceBody>, @CurrentCaller() caller: Caller): Promise<ApplianceRegistered> {
-    const r = await this.appliances.register(body);
+    const r = await this.appliances.register(body, caller);
     await this.audit.record(caller, 'appliance.register', `appliance:${body.applianceId}`, { roomId: body.roomId });
     return r;
   }

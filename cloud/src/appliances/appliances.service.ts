@@ -6,6 +6,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../http/errors';
 import { CloudMqtt } from '../mqtt/cloud-mqtt';
 import { hashPassword, newPassword } from '../mqtt/credentials';
 import { DesiredStateService } from '../sessions/desired-state.service';
+import { DirectoryService } from '../directory/directory.service';
 import { AppliancesRepository, type ApplianceRow } from './appliances.repository';
 
 /** Appliance registration, MQTT credentials and reported state. */
@@ -17,6 +18,7 @@ export class AppliancesService implements OnModuleInit {
     @Inject(AppliancesRepository) private readonly repo: AppliancesRepository,
     @Inject(CloudMqtt) private readonly mqtt: CloudMqtt,
     @Inject(DesiredStateService) private readonly desired: DesiredStateService,
+    @Inject(DirectoryService) private readonly directory: DirectoryService,
   ) {}
 
   onModuleInit(): void {
@@ -26,7 +28,11 @@ export class AppliancesService implements OnModuleInit {
     });
   }
 
-  async register(body: RegisterApplianceBody): Promise<ApplianceRegistered> {
+  async register(body: RegisterApplianceBody, caller: Caller): Promise<ApplianceRegistered> {
+    if (caller.role === 'technician') {
+      const [room] = await this.directory.findRooms([body.roomId]);
+      if (room && !canSeeVenue(caller, { id: room.venueId, regionCode: room.regionCode })) throw new ForbiddenException('room outside your scope');
+    }
     const password = newPassword();
     const hash = await hashPassword(password);
     try {
