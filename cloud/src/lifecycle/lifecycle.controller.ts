@@ -36,8 +36,11 @@ export class LifecycleController {
   }
 
   @Get('sessions/:id/transitions')
-  @Roles('admin', 'central_ops', 'supervisor')
-  list(@Param('id') id: string) {
-    return this.lifecycle.list(id);
+  @Roles('admin', 'central_ops', 'supervisor', 'venue_staff')
+  @ApiOperation({ summary: 'Every transition of a session: who, when, why, clause and effects' })
+  async list(@Param('id') id: string, @CurrentCaller() caller: Caller) {
+    const r = await this.lifecycle.list(caller, id);
+    if (!r.ok) throw httpRefusal(r.status, r);
+    return r.transitions;
   }
 }

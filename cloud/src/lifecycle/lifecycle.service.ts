@@ -77,7 +77,11 @@ export class LifecycleService {
     return { ok: true, transition: result.transition, pending };
   }
 
-  list(sessionId: string): Promise<TransitionRow[]> {
-    return this.repo.list(sessionId);
+  /** The transitions of a session, for callers in its scope. */
+  async list(caller: Caller, sessionId: string): Promise<{ ok: true; transitions: TransitionRow[] } | { ok: false; status: 403 | 404; code: string; reason: string }> {
+    const s = await this.repo.session(sessionId);
+    if (!s) return { ok: false, status: 404, code: 'not_found', reason: `no session ${sessionId}` };
+    if (!this.inScope(caller, s)) return { ok: false, status: 403, code: 'forbidden', reason: 'not a session you run or supervise' };
+    return { ok: true, transitions: await this.repo.list(sessionId) };
   }
 }
