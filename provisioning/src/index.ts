@@ -1,3 +1,5 @@
 export * from './processes';
 export * from './api-client';
 export * from './enroll';
+export * from './ports';
+export * from './demo';

@@ -80,8 +80,6 @@ export async function main(argv: string[]): Promise<number> {
         PORT: String(await preferPort(ports.cloud, busy('cloud HTTP'))),
         CLOUD_MQTT_PORT: String(await preferPort(ports.cloudMqtt, busy('cloud MQTT'))),
         EVALROOM_CLOUD_DATA_DIR: cloudDir,
-        DATABASE_URL: '',
-        MQTT_URL: '',
       },
       onLine: echo('cloud'),
       readyTimeoutMs: 120_000,
@@ -200,6 +198,7 @@ function printWelcome(info: {
   const faces = path.resolve(repoRoot, '..', 'shared', 'faces');
   const expert = DEMO_EXPERTS[0];
   const edgeHttp = info.edge.http!;
+  const auth = `-H "authorization: Bearer $(cat ${path.join(info.roomDir, 'secrets', 'staff-token')})"`;
   const lines = [
     '',
     'evalroom is running.',
@@ -213,11 +212,11 @@ function printWelcome(info: {
     `  session            ${JSON.stringify(info.session)}`,
     '',
     `Walk ${expert.name} through the door of the simulated room:`,
-    `  curl -X PUT --data-binary @${path.join(faces, expert.folder, expert.live)} ${edgeHttp}/sim/devices/camera-door/frame`,
-    `  curl -X POST -H 'content-type: application/json' \\`,
+    `  curl ${auth} -X PUT --data-binary @${path.join(faces, expert.folder, expert.live)} ${edgeHttp}/sim/devices/camera-door/frame`,
+    `  curl ${auth} -X POST -H 'content-type: application/json' \\`,
     `       -d '{"faceImagePath":"${path.join(faces, expert.folder, expert.chip)}","name":"${expert.name}","idNumber":"${info.idNumbers[0]}"}' \\`,
     `       ${edgeHttp}/sim/devices/idreader-1/card`,
-    `  curl ${edgeHttp}/sim/devices/gate-1`,
+    `  curl ${auth} ${edgeHttp}/sim/devices/gate-1`,
     '',
     'Press Ctrl-C to stop.',
     '',
