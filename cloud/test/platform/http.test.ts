@@ -143,6 +143,25 @@ describe('rules over HTTP', () => {
     expect((await cloud.api('GET', '/v1/reports/monthly?month=2026-10&region=21', undefined, tokens.mainStaff)).status).toBe(403);
   }, 30_000);
 
+  it('evaluates the policy: exactly 30,000,000 of construction in Liaoning is required', async () => {
+    const ask = (amount: number) => cloud.api<{ required: boolean; form: string | null }>('POST', '/v1/policy/evaluate', { province: 'liaoning', lots: [{ id: 'L1', category: 'construction', contractEstimate: amount }] }, tokens.mainStaff);
+    expect((await ask(30_000_000)).body).toMatchObject({ required: true, form: 'intra_province' });
+    expect((await ask(29_999_999)).body).toMatchObject({ required: false, form: null });
+    expect((await cloud.api('POST', '/v1/policy/evaluate', { province: 'beijing', lots: [] }, tokens.mainStaff)).status).toBe(400);
+  });
+
+  it('books through the project-formation interface (5.5.5), refusing a double booking with its reason', async () => {
+    const at = (h: number) => new Date(Date.UTC(2027, 0, 12, h)).toISOString();
+    const body = { projectCode: id('F'), mainVenueId: id('vM'), from: at(1), to: at(8), workstationIds: [`${id('rvM')}:W1`, `${id('rvM')}:W2`, `${id('rvD')}:W4`], committeeSize: 3, specialties: [{ code: 'A080101', experts: 3 }] };
+    const first = await cloud.api<{ ok: boolean; confirmBy: string }>('POST', '/v1/platform/project-formations', body, tokens.ops);
+    expect(first.status).toBe(201);
+    const again = await cloud.api<{ code: string; reason: string }>('POST', '/v1/platform/project-formations', { ...body, projectCode: id('G') }, tokens.ops);
+    expect([again.status, again.body.code]).toEqual([409, 'workstation_already_booked']);
+    expect(again.body.reason).toMatch(/already booked/);
+    const mismatch = await cloud.api<{ code: string }>('POST', '/v1/platform/project-formations', { ...body, specialties: [{ code: 'A', experts: 2 }] }, tokens.ops);
+    expect(mismatch.body.code).toBe('specialties_mismatch');
+  });
+
   it('serves the shared directory, its CSV export and the sharing quotas', async () => {
     const quotas = ok(await cloud.api('GET', '/v1/platform/sharing-quotas?region=21', undefined, tokens.ops), 200) as { regions: Array<{ region: string; meetsRatio: boolean }>; venues: Array<{ venueId: string; compliant: boolean }> };
     expect(quotas.venues.find((v) => v.venueId === id('vM'))!.compliant).toBe(false);
