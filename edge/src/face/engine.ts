@@ -4,6 +4,7 @@
  * constructs it; production code uses it inside the worker (see verifier.ts). Images, crops and
  * embeddings exist only in local variables for one call.
  */
+import './ort-env'; // must precede onnxruntime-node: disables its telemetry
 import * as ort from 'onnxruntime-node';
 import type { FaceCheck, FaceModelManifest } from '@evalroom/contracts';
 import {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FaceCheck, validate, type FaceVerifier } from '@evalroom/contracts';
 import type { FaceEngineOptions } from './engine';
+import { disableOrtTelemetry } from './ort-env';
 import { FaceInputError, type FaceInputErrorCode } from './image-types';
 import type { WorkerReply, WorkerRequest } from './worker';
 
@@ -40,6 +41,7 @@ export async function createFaceVerifier(options: FaceVerifierOptions = {}): Pro
     livenessRequired: options.livenessRequired ?? true,
     intraOpThreads: options.intraOpThreads ?? 1,
   };
+  disableOrtTelemetry();
   const worker = new Worker(workerScriptPath(), { workerData: engineOptions });
   const pending = new Map<number, { resolve: (c: FaceCheck) => void; reject: (e: Error) => void }>();
   let nextId = 1;
