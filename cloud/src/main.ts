@@ -1,10 +1,19 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/config';
 import { startCloud } from './server';
 
+/** Logs go to stderr: stdout carries exactly one line, EVALROOM_READY, for the supervisor. */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, _stream?: 'stdout' | 'stderr', errorStack?: unknown): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
+  }
+}
+
 /** `node cloud/dist/main.js`: validates env, starts everything, prints one EVALROOM_READY line. */
 async function main(): Promise<void> {
+  const rootLogger = new StderrLogger();
+  Logger.overrideLogger(rootLogger);
   const logger = new Logger('evalroom-cloud');
   let config;
   try {
@@ -17,7 +26,7 @@ async function main(): Promise<void> {
     throw err;
   }
   if (config.adminTokenFile) logger.log(`admin token (generated) is in ${config.adminTokenFile}`);
-  const cloud = await startCloud(config);
+  const cloud = await startCloud(config, { logger: rootLogger });
   process.stdout.write(`EVALROOM_READY ${JSON.stringify({ http: cloud.httpUrl, mqtt: cloud.mqttUrl })}\n`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -12,6 +12,7 @@ interface Proc {
   child: ChildProcess;
   ready: { http: string; mqtt: string };
   output: () => string;
+  stdout: () => string;
 }
 
 /** Starts `node cloud/dist/main.js` with PGlite and the embedded broker; resolves on EVALROOM_READY. */
@@ -20,7 +21,8 @@ async function startMain(dataDir: string): Promise<Proc> {
   for (const k of ['DATABASE_URL', 'MQTT_URL', 'EVALROOM_ADMIN_TOKEN', 'EVALROOM_SECRET_KEY']) delete env[k];
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), (stdout += d.toString())));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const ready = await new Promise<{ http: string; mqtt: string }>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`no EVALROOM_READY in 30 s:\n${out}`)), 30_000);
@@ -33,7 +35,7 @@ async function startMain(dataDir: string): Promise<Proc> {
     });
     child.once('exit', (code) => rej(new Error(`exited ${code}:\n${out}`)));
   });
-  return { child, ready, output: () => out };
+  return { child, ready, output: () => out, stdout: () => stdout };
 }
 
 function stop(p: Proc): Promise<number | null> {
@@ -56,7 +58,8 @@ describe('node cloud/dist/main.js with PGlite and the embedded broker', () => {
     const p = await startMain(dataDir);
     let code: number | null = null;
     try {
-      expect(p.output().match(/^EVALROOM_READY /gm)).toHaveLength(1);
+      // stdout carries exactly the ready line; logs go to stderr
+      expect(p.stdout().split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^EVALROOM_READY \{/)]);
       expect(p.ready.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(p.ready.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
       const tokenFile = join(dataDir, 'admin-token');
