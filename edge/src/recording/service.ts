@@ -503,7 +503,6 @@ export class RecordingService {
     if (cam.timer) clearTimeout(cam.timer);
     cam.timer = null;
     cam.state = state;
-    cam.lastExitReason = reason;
     const proc = cam.proc;
     cam.proc = null;
     if (proc) {
@@ -511,9 +510,11 @@ export class RecordingService {
       await cam.stopping;
       cam.stopping = null;
     }
-    cam.lastExitReason = reason;
-    // Let sealing of the last fragment finish before returning.
-    await this.serial(async () => undefined);
+    // The last fragment is sealed (it was queued while the pipeline ended); only the hole after
+    // it is explained by this stop.
+    await this.serial(async () => {
+      cam.lastExitReason = reason;
+    });
   }
 
   private async launch(cam: CameraRuntime): Promise<void> {
