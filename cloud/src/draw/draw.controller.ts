@@ -13,6 +13,7 @@ export const DrawBody = z.strictObject({
   subVenueSeats: z.number().int().min(1).max(99),
   minCenters: z.number().int().min(1).max(20).optional(),
   kind: z.enum(['initial', 'supplementary']).optional(),
+  form: z.enum(['local_dispersed', 'intra_province', 'cross_province']).optional(),
 });
 const Venue = z.strictObject({ venueId: z.string(), centerId: z.string(), province: z.string(), city: z.string(), availableSeats: z.number().int().nonnegative() });
 export const VerifyBody = z.strictObject({

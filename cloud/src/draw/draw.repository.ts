@@ -7,6 +7,7 @@ export interface SessionInfo {
   status: string;
   mainVenueId: string;
   mainCenterId: string;
+  mainRegionCode: string;
   supervisingDepartment: string | null;
   startsAt: Date;
   endsAt: Date;
@@ -39,7 +40,8 @@ export class DrawRepository {
     const r = await this.db.query<SessionInfo>(
       `SELECT s.id,
          COALESCE((SELECT t.to_status FROM session_transitions t WHERE t.session_id = s.id ORDER BY t.id DESC LIMIT 1), s.status) AS status,
-         s.main_venue_id AS "mainVenueId", v.trading_center_id AS "mainCenterId", s.supervising_department AS "supervisingDepartment",
+         s.main_venue_id AS "mainVenueId", v.trading_center_id AS "mainCenterId",
+         (SELECT tc.region_code FROM trading_centers tc WHERE tc.id = v.trading_center_id) AS "mainRegionCode", s.supervising_department AS "supervisingDepartment",
          s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.project_code AS "projectCode"
        FROM sessions s JOIN venues v ON v.id = s.main_venue_id WHERE s.id = $1`,
       [id],

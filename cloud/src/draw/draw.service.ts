@@ -16,6 +16,8 @@ export interface DrawRequest {
   subVenueSeats: number;
   minCenters?: number;
   kind?: 'initial' | 'supplementary';
+  /** L(二): local dispersed = the main venue's city; intra-province = its province (default); cross-province = anywhere. */
+  form?: 'local_dispersed' | 'intra_province' | 'cross_province';
 }
 
 export type DrawServiceResult = { ok: true; draw: DrawView } | { ok: false; status: 400 | 403 | 404 | 409; code: string; reason: string };
@@ -77,7 +79,9 @@ export class DrawService {
     const previous = await this.repo.bySession(sessionId);
     if (kind === 'initial' && previous.some((d) => d.kind === 'initial')) return { ok: false, status: 409, code: 'already_drawn', reason: 'the sub-venues of this session were drawn already' };
     const params: DrawParams = { committeeSize: req.committeeSize, subVenueSeats: req.subVenueSeats, mainCenterId: s.mainCenterId, minCenters: req.minCenters ?? (kind === 'initial' ? 2 : 1) };
-    const candidates = await this.repo.eligible(s.mainCenterId, s.startsAt, s.endsAt);
+    const form = req.form ?? 'intra_province';
+    const prefix = form === 'local_dispersed' ? s.mainRegionCode.slice(0, 4) : form === 'intra_province' ? s.mainRegionCode.slice(0, 2) : '';
+    const candidates = (await this.repo.eligible(s.mainCenterId, s.startsAt, s.endsAt)).filter((v) => v.city.startsWith(prefix));
     const eligible = candidates.map(({ free: _f, ...v }) => v);
     const seed = generateSeed();
     const id = randomUUID();

@@ -19,7 +19,7 @@ describe('rules over HTTP', () => {
 
   beforeAll(async () => {
     cloud = await startTestCloud();
-    const centers: Array<[string, string, string]> = [['tcM', '2101', 'vM'], ['tcD', '2102', 'vD'], ['tcA', '2103', 'vA'], ['tcF', '2104', 'vF'], ['tcB', '2105', 'vB']];
+    const centers: Array<[string, string, string]> = [['tcM', '2101', 'vM'], ['tcD', '2102', 'vD'], ['tcA', '2103', 'vA'], ['tcF', '2104', 'vF'], ['tcB', '2105', 'vB'], ['tcX', '2201', 'vX']];
     for (const [tc, code, v] of centers) {
       ok(await cloud.api('POST', '/v1/trading-centers', { id: id(tc), name: tc, level: 'city', regionCode: code }));
       ok(await cloud.api('POST', '/v1/venues', { id: id(v), tradingCenterId: id(tc), name: v }));
@@ -86,6 +86,9 @@ describe('rules over HTTP', () => {
     const after = ((await get('mainStaff')).body as Array<Record<string, unknown>>)[0]!;
     expect(after.assignments).toEqual(drawn.assignments);
     expect(after.seed).toMatch(/^[0-9a-f]{64}$/);
+    // intra-province (default form): the Jilin venue was never eligible, the main center neither
+    const eligibleIds = (after.eligible as Array<{ venueId: string }>).map((v) => v.venueId).sort();
+    expect(eligibleIds).toEqual([...subVenues].sort());
     const verified = await cloud.api('POST', '/v1/draws/verify', { seed: after.seed, commitment: after.commitment, inputDigest: after.inputDigest, eligible: after.eligible, params: after.params, assignments: after.assignments }, tokens.technician);
     expect(verified.body).toEqual({ ok: true, reason: 'reproduced' });
     const forged = await cloud.api('POST', '/v1/draws/verify', { seed: randomBytes(32).toString('hex'), commitment: after.commitment, inputDigest: after.inputDigest, eligible: after.eligible, params: after.params, assignments: after.assignments }, tokens.technician);
