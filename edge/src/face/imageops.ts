@@ -7,28 +7,32 @@ import { affineScale, type Affine } from './align';
 import type { RgbImage } from './image-types';
 
 /** Box-filters a region of img by an integer factor. */
-function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h: number, f: number): RgbImage {
+export function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h: number, f: number): RgbImage {
   const ow = Math.max(1, Math.floor(w / f));
   const oh = Math.max(1, Math.floor(h / f));
   const out = new Uint8Array(ow * oh * 3);
   const acc = new Uint32Array(ow * 3);
   const src = img.data;
   const area = f * f;
+  const inv = 1 / area;
   for (let oy = 0; oy < oh; oy++) {
     acc.fill(0);
     for (let dy = 0; dy < f; dy++) {
       let s = ((y0 + oy * f + dy) * img.width + x0) * 3;
-      for (let ox = 0; ox < ow; ox++) {
-        const a = ox * 3;
-        for (let dx = 0; dx < f; dx++) {
-          acc[a] += src[s++];
-          acc[a + 1] += src[s++];
-          acc[a + 2] += src[s++];
+      for (let a = 0; a < ow * 3; a += 3) {
+        let r = 0, g = 0, b = 0;
+        for (let dx = 0; dx < f; dx++, s += 3) {
+          r += src[s];
+          g += src[s + 1];
+          b += src[s + 2];
         }
+        acc[a] += r;
+        acc[a + 1] += g;
+        acc[a + 2] += b;
       }
     }
     const o = oy * ow * 3;
-    for (let i = 0; i < ow * 3; i++) out[o + i] = (acc[i] + (area >> 1)) / area;
+    for (let i = 0; i < ow * 3; i++) out[o + i] = acc[i] * inv + 0.5;
   }
   return { width: ow, height: oh, data: out };
 }
@@ -103,6 +107,27 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
     }
   }
   return { width: outW, height: outH, data: out };
+}
+
+/**
+ * An image with an optional half-resolution copy (2×2 box filter), made once per image so that
+ * the several strongly-shrinking crops (detector input, liveness context) read 4× fewer pixels.
+ */
+export class ImageLevels {
+  private half?: RgbImage;
+
+  constructor(readonly full: RgbImage) {}
+
+  /** warpAffine from the cheapest level that still has enough resolution. */
+  warp(srcFromDst: Affine, outW: number, outH: number, fill = 127): RgbImage {
+    if (affineScale(srcFromDst) < 3 || Math.min(this.full.width, this.full.height) < 64) {
+      return warpAffine(this.full, srcFromDst, outW, outH, fill);
+    }
+    this.half ??= boxDownscale(this.full, 0, 0, this.full.width, this.full.height, 2);
+    // Half-level pixel j has its centre at full-level 2j + 0.5.
+    const m = srcFromDst;
+    return warpAffine(this.half, [m[0] / 2, m[1] / 2, (m[2] - 0.5) / 2, m[3] / 2, m[4] / 2, (m[5] - 0.5) / 2], outW, outH, fill);
+  }
 }
 
 /** Maps an axis-aligned source rectangle onto an outW × outH output (pixel-centre convention). */
