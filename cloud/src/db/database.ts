@@ -12,6 +12,11 @@ export interface Queryable {
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+/** A transaction: one statement at a time, plus bulk load inside the same transaction. */
+export interface Transactional extends Queryable {
+  copyRows(table: string, columns: string[], types: string[], rows: unknown[][]): Promise<void>;
+}
+
 /**
  * The only way the cloud talks to SQL. Backed by `pg` (DATABASE_URL) or embedded PGlite.
  * Only repositories use it. Construct with `Database.connect(...)`; Nest gets it from DbModule.
@@ -55,16 +60,26 @@ export class Database implements Queryable {
   }
 
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transactional) => Promise<T>): Promise<T> {
     if (this.lite) {
       return this.lite.transaction(async (t: Transaction) =>
-        fn({ query: async <R>(sql: string, params: unknown[] = []) => ({ rows: (await t.query<R>(sql, params)).rows }) }),
+        fn({
+          query: async <R>(sql: string, params: unknown[] = []) => ({ rows: (await t.query<R>(sql, params)).rows }),
+          copyRows: async (table, columns, types, rows) => {
+            if (rows.length) await t.query(unnestInsert(table, columns, types), unnestArrays(columns, rows));
+          },
+        }),
       );
     }
     return this.withClient(async (c) => {
       await c.query('BEGIN');
       try {
-        const out = await fn({ query: async <R>(sql: string, params: unknown[] = []) => ({ rows: (await c.query(sql, params)).rows as R[] }) });
+        const out = await fn({
+          query: async <R>(sql: string, params: unknown[] = []) => ({ rows: (await c.query(sql, params)).rows as R[] }),
+          copyRows: async (table, columns, _types, rows) => {
+            if (rows.length) await copyInto(c, table, columns, rows);
+          },
+        });
         await c.query('COMMIT');
         return out;
       } catch (err) {
@@ -101,15 +116,10 @@ export class Database implements Queryable {
   async copyRows(table: string, columns: string[], types: string[], rows: unknown[][]): Promise<void> {
     if (rows.length === 0) return;
     if (this.lite) {
-      const arrays = columns.map((_, i) => rows.map((r) => r[i] ?? null));
-      const params = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
-      await this.lite.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${params})`, arrays);
+      await this.lite.query(unnestInsert(table, columns, types), unnestArrays(columns, rows));
       return;
     }
-    await this.withClient(async (c) => {
-      const stream = c.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-      await pipeline(Readable.from(copyTextChunks(rows)), stream);
-    });
+    await this.withClient((c) => copyInto(c, table, columns, rows));
   }
 
   async close(): Promise<void> {
@@ -126,6 +136,16 @@ export class Database implements Queryable {
     }
   }
 }
+
+async function copyInto(c: PoolClient, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+  const stream = c.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(copyTextChunks(rows)), stream);
+}
+
+const unnestInsert = (table: string, columns: string[], types: string[]) =>
+  `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+
+const unnestArrays = (columns: string[], rows: unknown[][]) => columns.map((_, i) => rows.map((r) => r[i] ?? null));
 
 /** COPY text format, in ~64 KiB chunks. */
 function* copyTextChunks(rows: unknown[][]): Generator<string> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { cloudTopics, DesiredState, type RoomSession } from '@evalroom/contracts';
 import { CloudMqtt } from '../mqtt/cloud-mqtt';
@@ -46,32 +47,32 @@ export class DesiredStateService implements OnApplicationBootstrap {
   private async publishNow(applianceId: string): Promise<void> {
     const found = await this.repo.desiredFor(applianceId);
     if (!found) return;
-    const version = await this.repo.bumpDesiredVersion(applianceId);
-    const doc: DesiredState = DesiredState.parse({
-      v: 1,
-      applianceId,
-      roomId: found.roomId,
-      version,
-      generatedAt: new Date().toISOString(),
-      sessions: found.sessions.map(
-        (s): RoomSession => ({
-          sessionId: s.id,
-          projectCode: s.projectCode,
-          projectName: s.projectName,
-          lots: s.lots,
-          status: s.status as RoomSession['status'],
-          startsAt: iso(s.startsAt),
-          endsAt: iso(s.endsAt),
-          checkInOpensAt: iso(s.checkInOpensAt),
-          checkInClosesAt: iso(s.checkInClosesAt),
-          idHashKey: s.idHashKey,
-          roster: s.roster.map((e) => ({ expertRef: e.expertRef, idHash: e.idHash, role: e.role, ...(e.workstation ? { workstation: e.workstation } : {}) })),
-        }),
-      ),
-    });
+    const sessions = found.sessions.map(
+      (s): RoomSession => ({
+        sessionId: s.id,
+        projectCode: s.projectCode,
+        projectName: s.projectName,
+        lots: s.lots,
+        status: s.status as RoomSession['status'],
+        startsAt: iso(s.startsAt),
+        endsAt: iso(s.endsAt),
+        checkInOpensAt: iso(s.checkInOpensAt),
+        checkInClosesAt: iso(s.checkInClosesAt),
+        idHashKey: s.idHashKey,
+        roster: s.roster.map((e) => ({ expertRef: e.expertRef, idHash: e.idHash, role: e.role, ...(e.workstation ? { workstation: e.workstation } : {}) })),
+      }),
+    );
+    // the version names the content: a republish of unchanged content keeps it
+    const version = await this.repo.versionForContent(applianceId, contentHash(found.roomId, sessions));
+    const doc: DesiredState = DesiredState.parse({ v: 1, applianceId, roomId: found.roomId, version, generatedAt: new Date().toISOString(), sessions });
     await this.mqtt.publish(cloudTopics.appliance(applianceId, 'desired'), doc, { retain: true, qos: 1 });
     this.logger.log(`desired state v${version} → ${applianceId} (${doc.sessions.length} sessions)`);
   }
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** SHA-256 of the room and its sessions (key order as built above, so it is stable). */
+export function contentHash(roomId: string, sessions: RoomSession[]): string {
+  return createHash('sha256').update(JSON.stringify({ roomId, sessions })).digest('hex');
+}

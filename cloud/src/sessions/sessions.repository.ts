@@ -128,10 +128,17 @@ export class SessionsRepository {
     return { roomId: room.roomId, sessions: sessions.rows };
   }
 
-  async bumpDesiredVersion(applianceId: string): Promise<number> {
+  /**
+   * The version for content with this hash: bumped only when the hash differs from the last
+   * published one (atomically, so concurrent publishers agree), otherwise the same version.
+   */
+  async versionForContent(applianceId: string, contentHash: string): Promise<number> {
     const r = await this.db.query<{ v: number }>(
-      `UPDATE appliances SET desired_version = desired_version + 1 WHERE id = $1 RETURNING desired_version::int AS v`,
-      [applianceId],
+      `UPDATE appliances
+          SET desired_version = CASE WHEN desired_hash IS DISTINCT FROM $2 THEN desired_version + 1 ELSE desired_version END,
+              desired_hash = $2
+        WHERE id = $1 RETURNING desired_version::int AS v`,
+      [applianceId, contentHash],
     );
     return r.rows[0]!.v;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { parsePayload, TelemetryBatch } from '@evalroom/contracts';
 import { CLOUD_CONFIG, type CloudConfig } from '../config/config';
 import { CloudMqtt } from '../mqtt/cloud-mqtt';
-import { DAY_MS, TelemetryRepository, utcDay, type TelemetryRow } from './telemetry.repository';
+import { DAY_MS, TelemetryRepository, utcDay, type PendingBatch, type TelemetryRow } from './telemetry.repository';
 
 /** Tunables; tests and the bench shrink or grow them. */
 export interface IngestTuning {
@@ -10,7 +10,7 @@ export interface IngestTuning {
   maxRows: number;
   /** …or this long after the first buffered row. */
   maxDelayMs: number;
-  /** Batch ids remembered for de-duplication of redelivered batches. */
+  /** Batch ids remembered in memory (a fast path; the database's telemetry_batches is authoritative). */
   dedupeWindow: number;
   /** Rows kept in memory while the database is unavailable before new batches are refused. */
   maxBacklogRows: number;
@@ -29,8 +29,8 @@ export type CommitListener = (batchIds: string[], rows: number, committedAt: num
 export class TelemetryIngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Telemetry');
   private tuning: IngestTuning = DEFAULT_TUNING;
-  private buffer: TelemetryRow[] = [];
-  private bufferBatches: string[] = [];
+  private buffer: PendingBatch[] = [];
+  private bufferedRows = 0;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private readonly seen = new Set<string>();
@@ -74,25 +74,27 @@ export class TelemetryIngestService implements OnModuleInit, OnApplicationShutdo
     const b = parsed.value;
     if (b.applianceId !== topicApplianceId) return this.logger.warn(`rejected telemetry from ${topicApplianceId}: applianceId ${b.applianceId} does not match topic`);
     if (!(await this.isKnown(b.applianceId))) return this.logger.warn(`rejected telemetry from ${topicApplianceId}: unknown appliance`);
-    if (this.seen.has(b.batchId)) return; // redelivery
-    if (this.buffer.length + b.samples.length > this.tuning.maxBacklogRows) {
-      return this.logger.error(`telemetry backlog full (${this.buffer.length} rows): batch ${b.batchId} refused`);
+    if (this.seen.has(b.batchId)) return; // redelivery (a redelivery after a restart is caught at commit)
+    if (this.bufferedRows + b.samples.length > this.tuning.maxBacklogRows) {
+      return this.logger.error(`telemetry backlog full (${this.bufferedRows} rows): batch ${b.batchId} refused`);
     }
     this.remember(b.batchId);
     const now = Date.now();
     const oldest = now - this.config.telemetryRetentionDays * DAY_MS;
     let outside = 0;
+    const rows: TelemetryRow[] = [];
     for (const s of b.samples) {
       const t = Date.parse(s.ts);
       if (t < oldest || t > now + DAY_MS) {
         outside++;
         continue;
       }
-      this.buffer.push([s.ts, b.applianceId, s.metric, s.device ?? null, s.value]);
+      rows.push([s.ts, b.applianceId, s.metric, s.device ?? null, s.value]);
     }
     if (outside) this.logger.warn(`telemetry batch ${b.batchId}: ${outside} samples outside the retention window dropped`);
-    this.bufferBatches.push(b.batchId);
-    if (this.buffer.length >= this.tuning.maxRows) void this.flush();
+    this.buffer.push({ batchId: b.batchId, applianceId: b.applianceId, rows });
+    this.bufferedRows += rows.length;
+    if (this.bufferedRows >= this.tuning.maxRows) void this.flush();
     else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.tuning.maxDelayMs);
   }
 
@@ -103,41 +105,44 @@ export class TelemetryIngestService implements OnModuleInit, OnApplicationShutdo
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffer.length === 0 && this.bufferBatches.length === 0) return;
-    const rows = this.buffer;
-    const batches = this.bufferBatches;
+    if (this.buffer.length === 0) return;
+    const batches = this.buffer;
     this.buffer = [];
-    this.bufferBatches = [];
-    this.flushing = this.write(rows, batches).finally(() => {
+    this.bufferedRows = 0;
+    this.flushing = this.write(batches).finally(() => {
       this.flushing = undefined;
       if (this.buffer.length && !this.timer && !this.stopped) this.timer = setTimeout(() => void this.flush(), this.tuning.maxDelayMs);
     });
     await this.flushing;
   }
 
-  private async write(rows: TelemetryRow[], batches: string[]): Promise<void> {
+  private async write(batches: PendingBatch[]): Promise<void> {
+    const total = batches.reduce((n, b) => n + b.rows.length, 0);
     try {
-      if (rows.length) {
-        let min = Infinity;
-        let max = -Infinity;
-        const days = new Set<number>();
-        for (const r of rows) {
+      let min = Infinity;
+      let max = -Infinity;
+      const days = new Set<number>();
+      for (const b of batches) {
+        for (const r of b.rows) {
           const t = Date.parse(r[0]);
           if (t < min) min = t;
           if (t > max) max = t;
           days.add(utcDay(t));
         }
-        await this.repo.ensurePartitions([...days]);
-        await this.repo.copy(rows);
-        this.dirty = { from: Math.min(this.dirty?.from ?? min, min), to: Math.max(this.dirty?.to ?? max, max) };
       }
+      await this.repo.ensurePartitions([...days]);
+      // batch ids and rows commit together: a batch already stored (before a restart, or by
+      // another replica) is skipped, and a failed write leaves neither behind
+      const stored = await this.repo.copyBatches(batches);
+      if (stored.rows) this.dirty = { from: Math.min(this.dirty?.from ?? min, min), to: Math.max(this.dirty?.to ?? max, max) };
+      if (stored.duplicates.length) this.logger.log(`telemetry: ${stored.duplicates.length} batch(es) already stored, skipped`);
       const at = Date.now();
-      for (const l of this.listeners) l(batches, rows.length, at);
+      for (const l of this.listeners) l(batches.map((b) => b.batchId), stored.rows, at);
     } catch (err) {
       // keep the rows for the next attempt (nothing lost while the database is away)
-      this.logger.error(`telemetry flush of ${rows.length} rows failed: ${(err as Error).message}; will retry`);
-      this.buffer = rows.concat(this.buffer);
-      this.bufferBatches = batches.concat(this.bufferBatches);
+      this.logger.error(`telemetry flush of ${total} rows failed: ${(err as Error).message}; will retry`);
+      this.buffer = batches.concat(this.buffer);
+      this.bufferedRows += total;
       if (!this.timer && !this.stopped) this.timer = setTimeout(() => void this.flush(), 1000);
     }
   }

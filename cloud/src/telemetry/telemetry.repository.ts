@@ -4,6 +4,16 @@ import { Database } from '../db/database';
 
 export type TelemetryRow = [ts: string, applianceId: string, metric: string, device: string | null, value: number];
 
+/** One validated MQTT telemetry batch waiting to be committed. */
+export interface PendingBatch {
+  batchId: string;
+  applianceId: string;
+  rows: TelemetryRow[];
+}
+
+const COLUMNS = ['ts', 'appliance_id', 'metric', 'device', 'value'];
+const TYPES = ['timestamptz', 'text', 'text', 'text', 'float8'];
+
 const DAY = 86_400_000;
 const PARTITION = /^telemetry_p(\d{4})(\d{2})(\d{2})$/;
 
@@ -44,7 +54,33 @@ export class TelemetryRepository {
 
   /** Bulk load: COPY with pg, one unnest INSERT with PGlite. Never row by row. */
   async copy(rows: TelemetryRow[]): Promise<void> {
-    await this.db.copyRows('telemetry', ['ts', 'appliance_id', 'metric', 'device', 'value'], ['timestamptz', 'text', 'text', 'text', 'float8'], rows);
+    await this.db.copyRows('telemetry', COLUMNS, TYPES, rows);
+  }
+
+  /**
+   * Records the batch ids and bulk-loads the rows of the batches not stored before, in one
+   * transaction. A concurrent writer of the same batch id waits on the primary key and then
+   * skips it, so each batch is stored exactly once across restarts and replicas.
+   */
+  async copyBatches(batches: PendingBatch[]): Promise<{ rows: number; duplicates: string[] }> {
+    if (batches.length === 0) return { rows: 0, duplicates: [] };
+    return this.db.transaction(async (tx) => {
+      const fresh = await tx.query<{ id: string }>(
+        `INSERT INTO telemetry_batches (batch_id, appliance_id) SELECT * FROM unnest($1::uuid[], $2::text[])
+         ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id::text AS id`,
+        [batches.map((b) => b.batchId), batches.map((b) => b.applianceId)],
+      );
+      const isNew = new Set(fresh.rows.map((r) => r.id.toLowerCase()));
+      const rows: TelemetryRow[] = [];
+      const duplicates: string[] = [];
+      for (const b of batches) {
+        if (!isNew.has(b.batchId.toLowerCase())) duplicates.push(b.batchId);
+        else for (const r of b.rows) rows.push(r);
+        isNew.delete(b.batchId.toLowerCase()); // the same id twice in one flush: first wins
+      }
+      await tx.copyRows('telemetry', COLUMNS, TYPES, rows);
+      return { rows: rows.length, duplicates };
+    });
   }
 
   /** Recomputes the 1 min and 1 h rollups of [from, to) from the raw rows (idempotent). */
@@ -110,6 +146,7 @@ export class TelemetryRepository {
       }
     }
     await this.db.query(`DELETE FROM telemetry_1m WHERE bucket < $1`, [cutoff]);
+    await this.db.query(`DELETE FROM telemetry_batches WHERE received_at < $1`, [cutoff]);
     await this.db.query(`DELETE FROM telemetry_1h WHERE bucket < $1`, [cutoff]);
     return dropped;
   }
