@@ -31,6 +31,9 @@ const sinkArgs = (o: PipelineOptions): string[] => [
   'async-finalize=false',
   `max-size-time=${BigInt(o.segmentSeconds) * 1_000_000_000n}`,
   `location=${o.location}`,
+  // Unbuffered file writes: a kill -9 then loses nothing already muxed, so the open fragment
+  // survives up to the moment of death (filesink's default 64 KB buffer lost seconds of video).
+  'sink::buffer-mode=2',
 ];
 
 function encodeOnce(fps: number, bitrateKbps: number): string[] {

@@ -504,11 +504,11 @@ export class RecordingService {
     cam.timer = null;
     cam.state = state;
     const proc = cam.proc;
-    cam.proc = null;
     if (proc) {
       cam.stopping = proc.stop();
       await cam.stopping;
       cam.stopping = null;
+      if (cam.proc === proc) cam.proc = null;
     }
     // The last fragment is sealed (it was queued while the pipeline ended); only the hole after
     // it is explained by this stop.
