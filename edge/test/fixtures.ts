@@ -109,3 +109,18 @@ export class InMemoryRequester implements DeviceRequester {
     }
   }
 }
+
+/** Bytes the simulated camera accepts as a JPEG (a SOF0 header), tagged for ScriptedFaceVerifier. */
+export function taggedJpeg(tag: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x03]), Buffer.from(`|live-${tag}`)]);
+}
+
+/** Wraps a verifier so it reads the tag after '|' in the probe (see taggedJpeg). */
+export function taggedVerifier(inner: ScriptedFaceVerifier): FaceVerifier {
+  return {
+    verify: ({ probe, reference }) => inner.verify({ probe: Buffer.from(probe.toString('latin1').split('|')[1] ?? ''), reference }),
+    close: async () => {},
+  };
+}
+
+export const TEST_MQTT_URL = process.env.EVALROOM_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';

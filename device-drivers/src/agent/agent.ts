@@ -116,11 +116,15 @@ export class DeviceAgent {
     this.client = undefined;
     if (client) {
       if (client.connected) {
-        await new Promise<void>((r) =>
-          client.publish(roomTopics.device(this.opts.deviceId, 'state'), JSON.stringify(this.stateDoc(false)), { qos: 1, retain: true }, () => r()),
-        );
+        // A broker that went away first must not hold the shutdown.
+        await Promise.race([
+          new Promise<void>((r) =>
+            client.publish(roomTopics.device(this.opts.deviceId, 'state'), JSON.stringify(this.stateDoc(false)), { qos: 1, retain: true }, () => r()),
+          ),
+          new Promise<void>((r) => setTimeout(r, 1000).unref()),
+        ]);
       }
-      await client.endAsync().catch(() => undefined);
+      await client.endAsync(true).catch(() => undefined);
     }
     await this.opts.port.stop();
   }

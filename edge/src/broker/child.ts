@@ -124,5 +124,7 @@ process.on('message', (raw: ToBroker) => {
 });
 // The broker never outlives the appliance.
 process.on('disconnect', () => process.exit(0));
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+// Ctrl-C and service managers signal the whole process group: the appliance stops the broker
+// itself, after its own clients are done, so the child ignores those signals.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);

@@ -82,11 +82,14 @@ export class CloudLink {
     this.client = undefined;
     if (!client) return;
     if (client.connected) {
-      await new Promise<void>((r) =>
-        client.publish(cloudTopics.appliance(this.opts.applianceId, 'reported'), JSON.stringify(this.reportedDoc(false)), { qos: 1, retain: true }, () => r()),
-      );
+      await Promise.race([
+        new Promise<void>((r) =>
+          client.publish(cloudTopics.appliance(this.opts.applianceId, 'reported'), JSON.stringify(this.reportedDoc(false)), { qos: 1, retain: true }, () => r()),
+        ),
+        new Promise<void>((r) => setTimeout(r, 1000).unref()),
+      ]);
     }
-    await client.endAsync().catch(() => undefined);
+    await client.endAsync(true).catch(() => undefined);
   }
 
   private reportedDoc(online: boolean): ReportedState {

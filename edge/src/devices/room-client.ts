@@ -85,7 +85,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> implements Device
       p.resolve(errorResponse(tx, 'unavailable', 'appliance stopping'));
     }
     this.pending.clear();
-    await this.client?.endAsync().catch(() => undefined);
+    await this.client?.endAsync(true).catch(() => undefined);
     this.client = undefined;
   }
 

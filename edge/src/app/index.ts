@@ -1,0 +1,4 @@
+export * from './app';
+export * from './logger';
+export * from './appliance-requests';
+export * from './face-loader';
