@@ -16,6 +16,7 @@ import { DrawModule } from './draw/draw.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ReportsModule } from './reports/reports.module';
 import { PlatformModule } from './platform/platform.module';
+import { ArchiveModule } from './archive/archive.module';
 
 /**
  * Feature modules of the control plane. Add one line per module here.
@@ -37,6 +38,7 @@ const FEATURE_MODULES = [
   LifecycleModule,
   ReportsModule,
   PlatformModule,
+  ArchiveModule,
 ];
 
 @Module({})

@@ -146,12 +146,12 @@ export const BundleManifest = z
 export type BundleManifest = z.infer<typeof BundleManifest>;
 
 /* ---------------- Handover HTTP contract (edge → cloud archive) ----------------
- * POST   /archive/uploads                         body ArchiveUploadInit → ArchiveUploadState
- * GET    /archive/uploads/:uploadId                → ArchiveUploadState (which chunks are stored)
- * PUT    /archive/uploads/:uploadId/chunks/:index  raw bytes, header x-chunk-sha256 → ArchiveUploadState
- * POST   /archive/uploads/:uploadId/complete       → ArchiveReceipt (idempotent)
+ * POST   /v1/archive/uploads                         body ArchiveUploadInit → ArchiveUploadState
+ * GET    /v1/archive/uploads/:uploadId                → ArchiveUploadState (which chunks are stored)
+ * PUT    /v1/archive/uploads/:uploadId/chunks/:index  raw bytes, header x-chunk-sha256 → ArchiveUploadState
+ * POST   /v1/archive/uploads/:uploadId/complete       → ArchiveReceipt (idempotent)
  * The bundle travels as one tar-like stream: the concatenation of its files in `files` order,
- * manifest.json first and manifest.sig second. Every request carries the appliance's bearer token.
+ * manifest.json first and manifest.sig second. Every request carries HTTP Basic credentials: the appliance id and its cloud secret.
  * There is no route that overwrites or deletes: an archived session is write-once.
  */
 export const ArchiveUploadFile = z

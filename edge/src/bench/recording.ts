@@ -1,0 +1,183 @@
+/**
+ * Recording benchmark: CPU and memory of 8 simultaneous 1080p RTSP recordings through the
+ * RecordingService (its node process plus its gst-launch pipelines), against 8 bare gst-launch
+ * processes running the identical pipeline in the same run; then a 100-kill campaign.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fsp, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { initRecordingDisk } from '../recording/disk';
+import { readJournal } from '../recording/journal';
+import { buildPipelineArgs } from '../recording/pipeline';
+import { probeFile, probeRtsp } from '../recording/probe';
+import { createRecorder } from '../recording/service';
+import { startTestCamera } from '../recording/testcam/launcher';
+import { verifyPath } from '../recording/verify';
+
+const CAMERAS = 8;
+const WARMUP_MS = 8000;
+const WINDOW_MS = 20_000;
+const KILLS = 100;
+const TICK = 100; // clock ticks per second on Linux
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU of the given processes over a window, in % of one core. */
+async function measureCpu(pids: () => number[], windowMs: number): Promise<number> {
+  const before = new Map(pids().map((p) => [p, cpuTicks(p)]));
+  const t0 = Date.now();
+  await sleep(windowMs);
+  const elapsed = (Date.now() - t0) / 1000;
+  let ticks = 0;
+  for (const p of pids()) ticks += cpuTicks(p) - (before.get(p) ?? cpuTicks(p));
+  return (ticks / TICK / elapsed) * 100;
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('close', () => resolve());
+          c.kill('SIGINT');
+          setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+        }),
+    ),
+  );
+}
+
+async function baseline(url: string, dir: string): Promise<{ cpu: number; rss: number }> {
+  const info = await probeRtsp(url);
+  if ('error' in info) throw new Error(info.error);
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < CAMERAS; i++) {
+    const out = path.join(dir, `base${i}`);
+    await fsp.mkdir(out, { recursive: true });
+    const args = buildPipelineArgs({ source: { type: 'rtsp', url }, info, location: path.join(out, 'r-%05d.ts'), segmentSeconds: 10 });
+    children.push(spawn('gst-launch-1.0', args, { stdio: 'ignore' }));
+  }
+  await sleep(WARMUP_MS);
+  const pids = () => children.map((c) => c.pid!).filter(Boolean);
+  const cpu = await measureCpu(pids, WINDOW_MS);
+  const rss = pids().reduce((n, p) => n + rssMb(p), 0) / CAMERAS;
+  await stopAll(children);
+  return { cpu, rss };
+}
+
+async function service(url: string, dir: string): Promise<{ cpu: number; rss: number }> {
+  const rec = path.join(dir, 'svc');
+  await initRecordingDisk(rec);
+  const opts = {
+    applianceId: 'bench',
+    dir: rec,
+    keyPath: path.join(dir, 'secrets', 'k.pem'),
+    cameras: Array.from({ length: CAMERAS }, (_, i) => ({ cameraId: `cam${i}`, source: { type: 'rtsp', url } })),
+    segmentSeconds: 10,
+    sessionId: 'BENCH',
+  };
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'recording', 'bench-child.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let camPids: number[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l.startsWith('PIDS ')) camPids = (JSON.parse(l.slice(5)) as Array<number | null>).filter((p): p is number => p !== null);
+  });
+  await sleep(WARMUP_MS + 2000);
+  const pids = () => [child.pid!, ...camPids];
+  const cpu = await measureCpu(pids, WINDOW_MS);
+  const rss = (rssMb(child.pid!) + camPids.reduce((n, p) => n + rssMb(p), 0)) / CAMERAS;
+  await new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+  return { cpu, rss };
+}
+
+async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number }> {
+  const rec = path.join(dir, 'kill');
+  await initRecordingDisk(rec);
+  const recorder = await createRecorder({
+    applianceId: 'bench',
+    dir: rec,
+    keyPath: path.join(dir, 'secrets', 'k.pem'),
+    cameras: [{ cameraId: 'camk', source: { type: 'test', pattern: 'smpte' }, test: { width: 640, height: 360, fps: 15, bitrateKbps: 600 } }],
+    segmentSeconds: 2,
+    backoff: { initialMs: 100, maxMs: 400 },
+  });
+  recorder.setActiveSession({ sessionId: 'KILL', lotIds: [] });
+  await recorder.start();
+  let kills = 0;
+  let lastPid = 0;
+  for (let i = 0; i < KILLS; i++) {
+    const until = Date.now() + 20_000;
+    let pid: number | null = null;
+    while (Date.now() < until) {
+      pid = recorder.cameraPid('camk');
+      if (pid && pid !== lastPid) break;
+      await sleep(20);
+    }
+    if (!pid || pid === lastPid) break;
+    await sleep(300 + Math.random() * 2500);
+    try {
+      process.kill(pid, 'SIGKILL');
+      kills++;
+    } catch {
+      /* already gone */
+    }
+    lastPid = pid;
+  }
+  await sleep(4000);
+  await recorder.stop();
+  const lines = (await readJournal(rec)).lines;
+  let unplayable = 0;
+  for (const l of lines) if (l.kind === 'segment' && !(await probeFile(path.join(rec, l.file), true)).playable) unplayable++;
+  let maxGap = 0;
+  for (const l of lines) if (l.kind === 'gap') maxGap = Math.max(maxGap, (Date.parse(l.to) - Date.parse(l.from)) / 1000);
+  const report = await verifyPath(rec);
+  // A chain that no longer verifies counts as footage we cannot stand behind.
+  return { kills, unplayable: unplayable + (report.ok ? 0 : 1_000_000), maxGapS: Math.round(maxGap * 100) / 100 };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'evalroom-bench-rec-'));
+  const out: Record<string, number> = {};
+  const cam = await startTestCamera({ width: 1920, height: 1080, fps: 15, bitrateKbps: 4000 });
+  try {
+    // Connect the shared camera once so its encoder is warm before either measurement.
+    const base = await baseline(cam.url, dir);
+    const svc = await service(cam.url, dir);
+    out['recording.cpu_8x1080p.pct_one_core'] = Math.round(svc.cpu * 100) / 100;
+    out['recording.rss_per_camera_mb'] = Math.round(svc.rss * 10) / 10;
+    out['recording.cpu.ratio_to_gst_launch'] = base.cpu > 0 ? Math.round((svc.cpu / base.cpu) * 100) / 100 : -1;
+    out['recording.gst_launch_8x1080p.pct_one_core'] = Math.round(base.cpu * 100) / 100;
+  } finally {
+    await cam.stop();
+  }
+  const k = await killCampaign(dir);
+  out['recording.kill_campaign.kills'] = k.kills;
+  out['recording.kill_campaign.unplayable_segments'] = k.unplayable;
+  out['recording.kill_campaign.max_gap_s'] = k.maxGapS;
+  await fsp.rm(dir, { recursive: true, force: true });
+  return out;
+}
