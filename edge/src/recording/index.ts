@@ -12,3 +12,5 @@ export type { SigningKey } from './chain';
 export type { StreamSource } from './pipeline';
 export { startTestCamera } from './testcam/launcher';
 export type { TestCamera, TestCameraOptions } from './testcam/launcher';
+export { uploadBundle } from './handover';
+export type { HandoverOptions } from './handover';

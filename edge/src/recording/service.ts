@@ -1,4 +1,5 @@
 import { promises as fsp, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { AckRecord, ArchiveReceipt, ChainEntry, Checkpoint, JournalLine, RecordingAlarm, SegmentEntry } from '@evalroom/contracts';
 import { GENESIS_LINK, PUBLIC_KEY_FILE, linkEntry, loadOrCreateSigningKey, signCheckpoint, type SigningKey, type UnlinkedEntry } from './chain';
@@ -11,6 +12,7 @@ import { probeFile } from './probe';
 import { planRetention, type RetentionSegment } from './retention';
 import { exportBundle, type BundleSelection, type ExportResult } from './bundle';
 import { verifyPath, type VerifyReport } from './verify';
+import { uploadBundle, type HandoverOptions } from './handover';
 
 export interface RecorderCamera {
   cameraId: string;
@@ -236,6 +238,27 @@ export class RecordingService {
   async exportBundle(selection: BundleSelection, outDir: string): Promise<ExportResult> {
     await this.serial(() => this.flush());
     return exportBundle({ dir: this.o.dir, key: this.key, applianceId: this.o.applianceId, selection, outDir });
+  }
+
+  /**
+   * Exports the session's bundle to a scratch folder, uploads it to the archive (resumable) and
+   * stores the archive's receipt in the journal; only then may policy ever delete that footage.
+   */
+  async handOverSession(
+    sessionId: string,
+    o: Omit<HandoverOptions, 'bundleDir' | 'applianceId'> & { scratchDir?: string },
+  ): Promise<ArchiveReceipt> {
+    const existing = this.acks.get(sessionId);
+    if (existing) return existing;
+    const scratch = await fsp.mkdtemp(path.join(o.scratchDir ?? os.tmpdir(), `evalroom-handover-${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
+    try {
+      await this.exportSessionBundle(sessionId, scratch);
+      const receipt = await uploadBundle({ ...o, applianceId: this.o.applianceId, bundleDir: scratch });
+      await this.recordAcknowledgement(receipt);
+      return receipt;
+    } finally {
+      await fsp.rm(scratch, { recursive: true, force: true });
+    }
   }
 
   verify(target = this.o.dir): Promise<VerifyReport> {
