@@ -1,4 +1,4 @@
-export { createRecorder, RecordingService } from './service';
+export { createRecorder, recorderOptionsFromConfig, RecordingService } from './service';
 export type { ActiveSession, CameraHealth, CreateRecorderOptions, RecorderCamera, RecordingHealth, RecorderLog } from './service';
 export { exportBundle, MANIFEST_FILE, SIGNATURE_FILE } from './bundle';
 export type { BundleSelection, ExportResult } from './bundle';

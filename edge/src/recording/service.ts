@@ -1,7 +1,7 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AckRecord, ArchiveReceipt, ChainEntry, Checkpoint, JournalLine, RecordingAlarm, SegmentEntry } from '@evalroom/contracts';
+import type { AckRecord, ArchiveReceipt, ChainEntry, Checkpoint, EdgeConfig, JournalLine, RecordingAlarm, SegmentEntry } from '@evalroom/contracts';
 import { GENESIS_LINK, PUBLIC_KEY_FILE, linkEntry, loadOrCreateSigningKey, signCheckpoint, type SigningKey, type UnlinkedEntry } from './chain';
 import { CameraProcess, type FragmentInfo } from './camera-process';
 import { diskUsage, hasDiskMarker, type DiskUsage } from './disk';
@@ -696,7 +696,7 @@ async function killStalePipeline(pidFile: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 1) return;
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmd.includes('gst-launch') || !cmd.includes(path.dirname(pidFile))) return;
+    if (!cmd.includes('gst-launch') || !cmd.includes(path.join(path.dirname(pidFile), 'incoming') + path.sep)) return;
     process.kill(pid, 'SIGKILL');
     for (let i = 0; i < 50; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -709,6 +709,29 @@ async function killStalePipeline(pidFile: string): Promise<void> {
   } catch {
     /* not running */
   }
+}
+
+/**
+ * Options from the appliance config: recordings in `recording.dir` or `<dataDir>/recordings`,
+ * the key in `<secretsDir or dataDir/secrets>/recording-ed25519.pem`.
+ */
+export function recorderOptionsFromConfig(
+  config: EdgeConfig,
+  cameras: RecorderCamera[],
+  extra: Pick<CreateRecorderOptions, 'onAlarm' | 'log'> = {},
+): CreateRecorderOptions {
+  const r = config.recording;
+  return {
+    applianceId: config.applianceId,
+    dir: r.dir ?? path.join(config.dataDir, 'recordings'),
+    keyPath: path.join(config.secretsDir ?? path.join(config.dataDir, 'secrets'), 'recording-ed25519.pem'),
+    cameras,
+    segmentSeconds: r.segmentSeconds,
+    highWatermarkPct: r.highWatermarkPct,
+    lowWatermarkPct: r.lowWatermarkPct,
+    checkpointEverySegments: r.checkpointEverySegments,
+    ...extra,
+  };
 }
 
 export async function createRecorder(options: CreateRecorderOptions): Promise<RecordingService> {

@@ -143,3 +143,14 @@ describe('hash chain, signatures and journal', () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('recorder options from the appliance config', () => {
+  it('places recordings and the key under the data and secrets dirs, with the configured policy', async () => {
+    const { EdgeConfig } = await import('@evalroom/contracts');
+    const { recorderOptionsFromConfig } = await import('../../src/recording');
+    const cfg = EdgeConfig.parse({ applianceId: 'a1', roomId: 'r1', dataDir: '/data', secretsDir: '/sec', recording: { segmentSeconds: 6, highWatermarkPct: 85, lowWatermarkPct: 70, checkpointEverySegments: 3, enabled: true } });
+    const o = recorderOptionsFromConfig(cfg, [{ cameraId: 'c', source: { type: 'test', pattern: 'ball' } }]);
+    expect(o).toMatchObject({ applianceId: 'a1', dir: '/data/recordings', keyPath: '/sec/recording-ed25519.pem', segmentSeconds: 6, highWatermarkPct: 85, lowWatermarkPct: 70, checkpointEverySegments: 3 });
+    expect(recorderOptionsFromConfig(EdgeConfig.parse({ applianceId: 'a1', roomId: 'r1', dataDir: '/d', recording: { dir: '/mnt/rec', enabled: true, segmentSeconds: 10, highWatermarkPct: 90, lowWatermarkPct: 80, checkpointEverySegments: 6 } }), []).dir).toBe('/mnt/rec');
+  });
+});
