@@ -98,16 +98,17 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     const broker: RoomBroker = await startRoomBroker({ host: config.broker.host, port: config.broker.port, usersFile: secrets.usersFile, logger });
     stack.push({ name: 'broker', stop: () => broker.stop() });
 
-    const room = new RoomClient({ url: broker.url, password: secrets.room.appliance, devices: config.devices, logger });
-    await room.start();
-    stack.push({ name: 'room', stop: () => room.stop() });
-
+    // The outbox closes after the room client, so outcomes of requests cut short by a stop are still stored.
     const outbox = new Outbox(paths.outboxDir, config.applianceId, logger.child({ part: 'outbox' }));
     outbox.open();
     stack.push({ name: 'outbox', stop: () => outbox.close() });
     const telemetry = new TelemetryStore(paths.outboxDir, logger.child({ part: 'telemetry' }));
     telemetry.open();
     stack.push({ name: 'telemetry-store', stop: () => telemetry.close() });
+    const room = new RoomClient({ url: broker.url, password: secrets.room.appliance, devices: config.devices, logger });
+    await room.start();
+    stack.push({ name: 'room', stop: () => room.stop() });
+
     const desired = new DesiredStore(paths.desiredCache, config.applianceId, logger.child({ part: 'desired' }));
     const cached = desired.load();
     if (cached) log.info('working from cached desired state', { version: cached.version, sessions: cached.sessions.length });
