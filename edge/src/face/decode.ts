@@ -116,3 +116,4 @@ export async function decodeImage(buf: Buffer, limits: DecodeLimits = DEFAULT_DE
     throw new FaceInputError('unreadable_image', `cannot decode ${header.format.toUpperCase()}: ${(err as Error).message}`);
   }
 }
+

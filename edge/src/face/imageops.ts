@@ -14,6 +14,21 @@ export function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h
   const acc = new Uint32Array(ow * 3);
   const src = img.data;
   const area = f * f;
+  if (f === 2) {
+    // The common case (half-resolution level, 2× crops), without the accumulator row.
+    const stride = img.width * 3;
+    for (let oy = 0; oy < oh; oy++) {
+      let s0 = ((y0 + oy * 2) * img.width + x0) * 3;
+      let s1 = s0 + stride;
+      let o = oy * ow * 3;
+      for (let ox = 0; ox < ow; ox++, s0 += 6, s1 += 6, o += 3) {
+        out[o] = (src[s0] + src[s0 + 3] + src[s1] + src[s1 + 3] + 2) >> 2;
+        out[o + 1] = (src[s0 + 1] + src[s0 + 4] + src[s1 + 1] + src[s1 + 4] + 2) >> 2;
+        out[o + 2] = (src[s0 + 2] + src[s0 + 5] + src[s1 + 2] + src[s1 + 5] + 2) >> 2;
+      }
+    }
+    return { width: ow, height: oh, data: out };
+  }
   const inv = 1 / area;
   for (let oy = 0; oy < oh; oy++) {
     acc.fill(0);

@@ -1,4 +1,4 @@
-export { createFaceVerifier, workerScriptPath, type FaceVerifierOptions, type WorkerFaceVerifier } from './verifier';
+export { createFaceVerifier, faceVerifierOptions, workerScriptPath, type FaceVerifierOptions, type WorkerFaceVerifier } from './verifier';
 export { FaceEngine, cosine, type FaceEngineOptions, type FaceAnalysis, type FaceRole } from './engine';
 export { FaceInputError, type FaceInputErrorCode, type RgbImage } from './image-types';
 export { decodeImage, checkImage, readImageHeader, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode';

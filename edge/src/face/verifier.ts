@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FaceCheck, validate, type FaceVerifier } from '@evalroom/contracts';
+import { FaceCheck, validate, type EdgeConfig, type FaceVerifier } from '@evalroom/contracts';
 import type { FaceEngineOptions } from './engine';
 import { disableOrtTelemetry } from './ort-env';
 import { FaceInputError, type FaceInputErrorCode } from './image-types';
@@ -140,5 +140,16 @@ export async function createFaceVerifier(options: FaceVerifierOptions = {}): Pro
       });
       return closing;
     },
+  };
+}
+
+/** Maps the appliance config's `face` section (EdgeConfig.face) onto the verifier's options. */
+export function faceVerifierOptions(face: EdgeConfig['face']): FaceVerifierOptions {
+  return {
+    modelDir: face.modelDir,
+    manifestPath: face.manifest,
+    threshold: face.threshold,
+    livenessRequired: face.livenessRequired,
+    intraOpThreads: face.intraOpThreads,
   };
 }

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { FaceCheck } from '@evalroom/contracts';
-import { createFaceVerifier, type WorkerFaceVerifier } from '../../src/face/verifier';
+import { FaceCheck, FaceConfig } from '@evalroom/contracts';
+import { createFaceVerifier, faceVerifierOptions, type WorkerFaceVerifier } from '../../src/face/verifier';
 import { defaultFacesDir } from '../../src/face/manifest';
 import { FaceInputError } from '../../src/face/image-types';
 import { pngHeaderClaiming } from './fixtures';
@@ -26,7 +26,8 @@ describe('worker-backed FaceVerifier', () => {
   let reference: Buffer;
 
   beforeAll(async () => {
-    verifier = await createFaceVerifier({});
+    // As the appliance builds it: from the defaults of EdgeConfig.face (liveness required, 1 thread).
+    verifier = await createFaceVerifier(faceVerifierOptions(FaceConfig.parse({})));
     reference = await chip();
   }, 30_000);
 
@@ -78,5 +79,19 @@ describe('worker-backed FaceVerifier', () => {
     expect(probe.equals(before)).toBe(true);
     await v.close();
     await expect(v.verify({ probe, reference })).rejects.toThrow(/closed/);
+  });
+
+  it('refuses to start when a model file does not match its pinned hash', async () => {
+    const { mkdtempSync, copyFileSync, writeFileSync, rmSync, readdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { defaultModelDir } = await import('../../src/face/manifest');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'face-models-'));
+    try {
+      for (const f of readdirSync(defaultModelDir())) copyFileSync(path.join(defaultModelDir(), f), path.join(dir, f));
+      writeFileSync(path.join(dir, 'fr_eye.onnx'), 'tampered');
+      await expect(createFaceVerifier({ modelDir: dir })).rejects.toThrow(/fr_eye\.onnx has SHA-256/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
