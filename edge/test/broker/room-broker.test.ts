@@ -71,4 +71,16 @@ describe('room broker process: authentication and ACLs', () => {
     const own = await reader.subscribeAsync('room/dev/reader-1/request', { qos: 1 });
     expect(own[0]?.qos).toBe(1);
   });
+
+  it("publishes a device's Last Will (retained online:false) when its connection drops", async () => {
+    const will = { topic: 'room/dev/reader-1/state', payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true };
+    const reader = await connectOnce(broker.url, { clientId: 'reader-1', username: 'reader-1', password: secrets.room.devices['reader-1']!, will });
+    reader.stream.destroy(); // abrupt loss, no DISCONNECT
+    const kiosk = keep(await connectOnce(broker.url, { clientId: 'kiosk', username: 'kiosk', password: secrets.room.kiosk }));
+    const got: string[] = [];
+    kiosk.on('message', (_t, p) => got.push(p.toString()));
+    await sleep(200);
+    await kiosk.subscribeAsync('room/dev/reader-1/state', { qos: 1 });
+    await waitFor(() => got.includes('{"online":false}'), 5000, 'last will');
+  });
 });
