@@ -23,16 +23,17 @@ function start(): void {
   if (!port) throw new Error('face worker must run in a worker thread');
   const post = (m: WorkerReply) => port.postMessage(m);
   const options = workerData as FaceEngineOptions;
+  const engineReady = FaceEngine.create(options);
   let engine: FaceEngine | undefined;
-  let chain: Promise<void> = Promise.resolve();
-
-  FaceEngine.create(options).then(
+  engineReady.then(
     (e) => {
       engine = e;
       post({ kind: 'ready', modelVersion: e.modelVersion, threshold: e.threshold });
     },
     (err: Error) => post({ kind: 'init_error', message: err.message }),
   );
+  // Requests that arrive while the models load wait for them.
+  let chain: Promise<unknown> = engineReady.catch(() => undefined);
 
   port.on('message', (msg: WorkerRequest) => {
     // One check at a time, in arrival order.
@@ -44,7 +45,7 @@ function start(): void {
         return;
       }
       try {
-        if (!engine) throw new Error('face engine is not ready');
+        if (!engine) throw new Error('face engine failed to start');
         const toBuf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
         const check = await engine.verify({ probe: toBuf(msg.probe), reference: toBuf(msg.reference) });
         post({ kind: 'result', id: msg.id, check });

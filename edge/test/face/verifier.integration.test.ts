@@ -81,6 +81,24 @@ describe('worker-backed FaceVerifier', () => {
     await expect(v.verify({ probe, reference })).rejects.toThrow(/closed/);
   });
 
+  it('answers concurrent checks in order and recovers after the worker dies', async () => {
+    const v = await createFaceVerifier({ livenessRequired: false });
+    try {
+      const [a, b] = await Promise.all([
+        v.verify({ probe: read('obama', 'obama_d.jpg'), reference }),
+        v.verify({ probe: read('biden', 'biden_b.jpg'), reference }),
+      ]);
+      expect([a.outcome, b.outcome]).toEqual(['match', 'mismatch']);
+      const inFlight = v.verify({ probe: read('obama', 'obama_d.jpg'), reference });
+      await (v as unknown as { crashWorkerForTest(): Promise<number> }).crashWorkerForTest();
+      await expect(inFlight).rejects.toThrow(/exited/);
+      // the next check starts a fresh worker
+      expect((await v.verify({ probe: read('obama', 'obama_d.jpg'), reference })).outcome).toBe('match');
+    } finally {
+      await v.close();
+    }
+  }, 30_000);
+
   it('refuses to start when a model file does not match its pinned hash', async () => {
     const { mkdtempSync, copyFileSync, writeFileSync, rmSync, readdirSync } = await import('node:fs');
     const os = await import('node:os');
