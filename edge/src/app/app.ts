@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   StaffOverride,
   errorResponse,
   okResponse,
+  parsePayload,
   roomTopics,
   validate,
   type ApplianceEvent,
@@ -13,6 +15,7 @@ import {
   type RequestEnvelope,
 } from '@evalroom/contracts';
 import { DeviceAgent, createDevicePort, createSimDevice, type AnyDevicePort, type SimDevice } from '@evalroom/device-drivers';
+import { z } from 'zod';
 import { startRoomBroker, type RoomBroker } from '../broker/process';
 import { CheckinService } from '../checkin/service';
 import { CloudLink } from '../cloudlink/link';
@@ -21,6 +24,7 @@ import { Outbox } from '../cloudlink/outbox';
 import { TelemetryStore } from '../cloudlink/telemetry-store';
 import type { LoadedConfig } from '../config/load';
 import { ensureSecrets, type EdgeSecrets } from '../config/secrets';
+import { atomicWriteFileSync } from '../store/atomic';
 import { RoomClient } from '../devices/room-client';
 import { HttpApi, HttpError } from '../http/server';
 import { registerSimApi } from '../http/sim-api';
@@ -52,6 +56,18 @@ export interface EdgeApp {
   readonly latency: LatencyWindow;
   readonly brokerPid: number;
   stop(): Promise<void>;
+}
+
+const Admitted = z.record(z.string().max(200), z.string().max(64));
+
+function loadAdmitted(file: string, logger: Logger): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const parsed = parsePayload(Admitted, readFileSync(file));
+  if (!parsed.ok) {
+    logger.error('admissions file is invalid; starting with none', { file, reason: parsed.reason });
+    return {};
+  }
+  return parsed.value;
 }
 
 const firstOf = (devices: DeviceConfig[], kind: DeviceConfig['kind']): DeviceConfig | undefined => devices.find((d) => d.kind === kind);
@@ -191,6 +207,9 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       ports.push({ deviceId: d.deviceId, port });
     }
 
+    // Admissions survive a restart, so a repeated tap after a reboot still reads already_checked_in.
+    const admittedFile = join(paths.dataDir, 'state', 'admitted.json');
+    const admitted = loadAdmitted(admittedFile, logger);
     const latency = new LatencyWindow();
     if (checkinEnabled && face) {
       checkin = new CheckinService({
@@ -198,8 +217,10 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
         face,
         record: (b) => {
           record(b);
+          if (b.type === 'checkin.admitted' && checkin) atomicWriteFileSync(admittedFile, JSON.stringify(checkin.admissions()), 0o600);
           publishApplianceState();
         },
+        admitted,
         context: () => ({ desired: desired.get(), roomId: config.roomId, gateId: gateCfg!.deviceId, timezone: config.timezone }),
         gateId: gateCfg!.deviceId,
         faceSource: { deviceId: faceCfg!.deviceId, kind: config.checkin.faceSource },

@@ -19,6 +19,8 @@ export interface CheckinServiceOptions {
   deviceTimeoutMs?: number;
   now?: () => Date;
   newId?: () => string;
+  /** Admissions already made (`sessionId/expertRef` → checkinId), e.g. restored after a restart. */
+  admitted?: Record<string, string>;
   /** Called when the gate command goes out: ms since the card event reached the appliance. */
   onGateCommand?: (checkinId: string, msSinceCard: number) => void;
 }
@@ -41,6 +43,12 @@ export class CheckinService {
     this.log = opts.logger.child({ part: 'checkin' });
     this.now = opts.now ?? (() => new Date());
     this.newId = opts.newId ?? (() => randomUUID());
+    this.state = { ...initialDoorState(), admitted: { ...(opts.admitted ?? {}) } };
+  }
+
+  /** Admissions so far (`sessionId/expertRef` → checkinId). */
+  admissions(): Record<string, string> {
+    return { ...this.state.admitted };
   }
 
   snapshot(): { phase: DoorState['door']['phase']; checkinId?: string; admitted: number; overridable: DoorState['overridable'] } {
