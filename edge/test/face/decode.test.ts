@@ -36,6 +36,14 @@ describe('image intake', () => {
     expect(Array.from(flat.data.slice(0, 3))).toEqual([255, 255, 255]);
   });
 
+  it('decodes 16-bit PNGs to 8-bit RGB', async () => {
+    const p16 = await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: 200, g: 100, b: 50 } } }).toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(p16).metadata()).depth).toBe('ushort');
+    const img = await decodeImage(p16);
+    expect(img.data.length).toBe(8 * 6 * 3);
+    expect(Array.from(img.data.slice(0, 3))).toEqual([200, 100, 50]);
+  });
+
   it('rejects a text file as not an image', async () => {
     expect(await code(decodeImage(Buffer.from('name,id\nZhang San,110101199003071234\n')))).toBe('not_an_image');
     expect(await code(decodeImage(Buffer.alloc(0)))).toBe('not_an_image');
