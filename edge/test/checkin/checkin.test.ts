@@ -1,5 +1,5 @@
 import type { ApplianceEventBody, DesiredState } from '@evalroom/contracts';
-import { SimCamera, SimGate } from '@evalroom/device-drivers';
+import { SimCamera, SimGate, SimTablet } from '@evalroom/device-drivers';
 import { createMemoryLogger } from '../../src/app/logger';
 import { decideCard, initialDoorState, step } from '../../src/checkin/machine';
 import { CheckinService } from '../../src/checkin/service';
@@ -178,6 +178,35 @@ describe('check-in', () => {
     const r = await room.service.override((ev.data as { checkinId: string }).checkinId, { staffId: 's', reason: 'let me in' });
     expect(r.ok).toBe(false);
     expect(room.gateCommands()).toBe(0);
+  });
+});
+
+describe('check-in with the tablet as face source', () => {
+  it('captures the face on the tablet and admits', async () => {
+    const gate = new SimGate();
+    const tablet = new SimTablet();
+    await gate.start();
+    await tablet.start();
+    const requester = new InMemoryRequester({ 'gate-1': gate, 'tab-1': tablet });
+    const events: ApplianceEventBody[] = [];
+    const face = new ScriptedFaceVerifier();
+    const service = new CheckinService({
+      room: requester,
+      face: { verify: ({ probe, reference }) => face.verify({ probe: Buffer.from(probe.toString('latin1').split('|')[1] ?? ''), reference }), close: async () => {} },
+      record: (b) => events.push(b),
+      context: () => ({ desired: makeDesired([makeSession({ idNumbers: [ALICE] })]), roomId: 'room-1', gateId: 'gate-1', timezone: 'Asia/Shanghai' }),
+      gateId: 'gate-1',
+      faceSource: { deviceId: 'tab-1', kind: 'tablet' },
+      gateOpenMs: 1000,
+      faceCaptureTimeoutMs: 2000,
+      logger: createMemoryLogger(),
+    });
+    tablet.setNextFace(jpeg(ALICE));
+    service.cardRead(makeCard(ALICE));
+    await waitFor(() => events.some((e) => e.type === 'checkin.admitted'));
+    expect(requester.requests[0]).toMatchObject({ deviceId: 'tab-1', command: 'face.capture' });
+    expect(gate.isOpen()).toBe(true);
+    await gate.stop();
   });
 });
 
