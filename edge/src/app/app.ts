@@ -341,7 +341,9 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     return {
       httpUrl: `http://${httpHost}:${httpPort}`,
       brokerUrl: broker.url,
-      brokerPid: broker.pid,
+      get brokerPid() {
+        return broker.pid;
+      },
       secrets,
       sims,
       checkin,

@@ -9,12 +9,16 @@ export interface RoomBrokerOptions {
   port: number;
   usersFile: string;
   logger: Logger;
+  /** Restart the broker process if it dies (default true); clients reconnect to the same port. */
+  restart?: boolean;
 }
 
 export interface RoomBroker {
   readonly url: string;
   readonly port: number;
+  /** Pid of the current broker process (changes after a restart). */
   readonly pid: number;
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -27,44 +31,93 @@ export function brokerChildPath(): string {
   throw new Error(`room broker child not found (${here}); run the build (npx tsc -b tsconfig.build.json)`);
 }
 
-/** Starts the room broker in its own process and resolves once it listens. */
-export async function startRoomBroker(opts: RoomBrokerOptions): Promise<RoomBroker> {
-  const log = opts.logger.child({ part: 'room-broker' });
+interface Running {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<void>;
+}
+
+function spawnBroker(opts: RoomBrokerOptions, port: number, log: Logger): Promise<Running> {
   const child: ChildProcess = fork(brokerChildPath(), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: ['--no-warnings'],
     serialization: 'json',
   });
-  let exited = false;
-  const exitedP = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.on('message', (m: FromBroker) => {
     if (m.type === 'log') log[m.level](m.msg, m.fields);
   });
-  const port = await new Promise<number>((resolvePort, reject) => {
+  return new Promise<Running>((resolvePort, reject) => {
     const onMsg = (m: FromBroker): void => {
-      if (m.type === 'ready') resolvePort(m.port);
+      if (m.type === 'ready') resolvePort({ child, port: m.port, exited });
       else if (m.type === 'failed') reject(new Error(`room broker failed to start: ${m.message}`));
     };
     child.on('message', onMsg);
     child.once('exit', (code) => reject(new Error(`room broker exited during start (code ${code})`)));
-    child.send({ type: 'start', host: opts.host, port: opts.port, usersFile: opts.usersFile } satisfies ToBroker);
+    child.send({ type: 'start', host: opts.host, port, usersFile: opts.usersFile } satisfies ToBroker);
   });
-  child.on('exit', (code, signal) => {
-    if (!stopping) log.error('room broker process exited', { code, signal });
-  });
+}
+
+/**
+ * Starts the room broker in its own process and resolves once it listens. If the process dies,
+ * it is started again on the same port (devices and the core reconnect by themselves).
+ */
+export async function startRoomBroker(opts: RoomBrokerOptions): Promise<RoomBroker> {
+  const log = opts.logger.child({ part: 'room-broker' });
+  let current = await spawnBroker(opts, opts.port, log);
+  const port = current.port;
   let stopping = false;
+  let restarts = 0;
+
+  const watch = (r: Running): void => {
+    r.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log.error('room broker process exited; restarting', { code, signal });
+      if (opts.restart === false) return;
+      const again = (delay: number): void => {
+        setTimeout(() => {
+          if (stopping) return;
+          spawnBroker(opts, port, log).then(
+            (next) => {
+              restarts++;
+              current = next;
+              log.info('room broker restarted', { port, pid: next.child.pid });
+              watch(next);
+            },
+            (err: Error) => {
+              log.error('room broker restart failed', { err: err.message });
+              again(Math.min(delay * 2, 10_000));
+            },
+          );
+        }, delay).unref();
+      };
+      again(200);
+    });
+  };
+  watch(current);
+
   const host = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
-  log.info('room broker listening', { port, pid: child.pid });
+  log.info('room broker listening', { port, pid: current.child.pid });
   return {
     url: `mqtt://${host}:${port}`,
     port,
-    pid: child.pid!,
+    get pid() {
+      return current.child.pid!;
+    },
+    get restarts() {
+      return restarts;
+    },
     async stop() {
-      if (exited) return;
       stopping = true;
-      child.send({ type: 'stop' } satisfies ToBroker);
+      const { child, exited } = current;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        child.send({ type: 'stop' } satisfies ToBroker);
+      } catch {
+        child.kill('SIGKILL');
+      }
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exitedP;
+      await exited;
       clearTimeout(timer);
     },
   };

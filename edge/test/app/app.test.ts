@@ -11,6 +11,7 @@ import { connectOnce, sleep, tempDir, waitFor } from '../helpers';
 const ALICE = residentId('11010119800101123');
 const BOB = residentId('11010119800101456');
 const CAROL = residentId('11010119800101777');
+const DAVE = residentId('11010119800101888');
 
 describe('edge appliance end to end (room broker, simulated devices, sim API, cloud link)', () => {
   const tmp = tempDir();
@@ -64,7 +65,7 @@ describe('edge appliance end to end (room broker, simulated devices, sim API, cl
     await cloud.subscribeAsync(cloudTopics.appliance(applianceId, 'events'), { qos: 1 });
     await cloud.publishAsync(
       cloudTopics.appliance(applianceId, 'desired'),
-      JSON.stringify(makeDesired([makeSession({ idNumbers: [ALICE, BOB, CAROL] })], 3, applianceId)),
+      JSON.stringify(makeDesired([makeSession({ idNumbers: [ALICE, BOB, CAROL, DAVE] })], 3, applianceId)),
       { qos: 1, retain: true },
     );
     app = await startApp({ loaded: configFor(TEST_MQTT_URL), logger, faceVerifier: taggedVerifier(face), cloudRetryMs: 1000 });
@@ -137,6 +138,22 @@ describe('edge appliance end to end (room broker, simulated devices, sim API, cl
     expect(app.desired.get()?.version).toBe(3);
     expect(app.outbox.pendingCount).toBe(pendingBefore);
   });
+
+  it('restarts a room broker that dies (kill -9) on the same port; devices and the core reconnect', async () => {
+    const before = app.brokerPid;
+    const killedAt = new Date().toISOString();
+    process.kill(before, 'SIGKILL');
+    await waitFor(() => app.brokerPid !== before, 10_000, 'broker restart');
+    // Every device has reconnected and the core hears it again: fresh states after the kill.
+    await waitFor(() => app.room.deviceStates().filter((s) => s.online && s.ts > killedAt).length === 3, 10_000, 'reconnect');
+    await app.sims.get('gate-1')!.stop().then(() => app.sims.get('gate-1')!.start());
+    // A full check-in across the restarted broker (Carol stays for the offline test: use a fresh roster entry).
+    await http('PUT', '/sim/devices/cam-1/frame', taggedJpeg(DAVE), undefined, 'image/jpeg');
+    await http('POST', '/sim/devices/reader-1/card', makeCard(DAVE));
+    await waitFor(() => cloudEvents.some((e) => e.type === 'checkin.admitted' && e.data.expertRef === 'expert-4'), 10_000, 'admission after broker restart');
+    expect(await gateOpen()).toBe(true);
+    await http('DELETE', '/sim/devices/reader-1/card');
+  }, 30_000);
 
   it('keeps working from the cached desired state while the cloud is away, and delivers later', async () => {
     await app.stop();
