@@ -160,8 +160,7 @@ export class FaceEngine {
     const rx = -pad * img.width;
     const ry = -pad * img.height;
     const m = letterbox(rx, ry, img.width * (1 + 2 * pad), img.height * (1 + 2 * pad), iw, ih);
-    const input = levels.warp(m, iw, ih, 127);
-    const t = toTensor(input, d.preprocess);
+    const t = levels.warpToTensor(m, iw, ih, 127, d.preprocess);
     const sess = this.sessions.detect;
     const out = await sess.run({ [d.input.name]: new ort.Tensor('float32', t, d.input.shape) });
     const scores = out[d.outputs.scores].data as Float32Array;
@@ -223,8 +222,7 @@ export class FaceEngine {
     let y = (box.y1 + box.y2) / 2 - nh / 2;
     x = Math.min(Math.max(0, x), img.width - 1 - nw);
     y = Math.min(Math.max(0, y), img.height - 1 - nh);
-    const crop = levels.warp(rectTransform(x, y, nw, nh, w, h), w, h, 0);
-    const logits = await this.run('liveness', toTensor(crop, l.preprocess), l.output);
+    const logits = await this.run('liveness', levels.warpToTensor(rectTransform(x, y, nw, nh, w, h), w, h, 0, l.preprocess), l.output);
     return softmax(logits)[l.liveIndex];
   }
 

@@ -52,11 +52,8 @@ export function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h
   return { width: ow, height: oh, data: out };
 }
 
-/**
- * Samples img at srcFromDst(x, y) for every output pixel (bilinear; pixel centres at integer
- * coordinates); outside the image the fill value is used. Pre-filters when shrinking by ≥ 1.5×.
- */
-export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH: number, fill = 127): RgbImage {
+/** Area pre-filter when shrinking by ≥ 1.5×: returns the (possibly reduced) source and the adjusted map. */
+function prefilter(img: RgbImage, srcFromDst: Affine, outW: number, outH: number): { src: RgbImage; m: Affine } {
   let src = img;
   let m = srcFromDst;
   const k = affineScale(m);
@@ -80,6 +77,15 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
       m = [m[0] / f, m[1] / f, (m[2] - x0 - c) / f, m[3] / f, m[4] / f, (m[5] - y0 - c) / f];
     }
   }
+  return { src, m };
+}
+
+/**
+ * Samples img at srcFromDst(x, y) for every output pixel (bilinear; pixel centres at integer
+ * coordinates); outside the image the fill value is used. Pre-filters when shrinking by ≥ 1.5×.
+ */
+export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH: number, fill = 127): RgbImage {
+  const { src, m } = prefilter(img, srcFromDst, outW, outH);
   const out = new Uint8Array(outW * outH * 3);
   const { width: w, height: h, data } = src;
   const [a, b, tx, c, d, ty] = m;
@@ -125,6 +131,62 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
 }
 
 /**
+ * warpAffine straight into a planar (NCHW) float tensor, value = (pixel − mean) / std: one pass
+ * and no intermediate image for the detector and liveness inputs.
+ */
+export function warpAffineToTensor(img: RgbImage, srcFromDst: Affine, outW: number, outH: number, fill: number, norm: TensorNorm): Float32Array {
+  if (norm.channels === 'gray') return toTensor(warpAffine(img, srcFromDst, outW, outH, fill), norm);
+  const { src, m } = prefilter(img, srcFromDst, outW, outH);
+  const { width: w, height: h, data } = src;
+  const [a, b, tx, c, d, ty] = m;
+  const n = outW * outH;
+  const t = new Float32Array(n * 3);
+  const inv = 1 / norm.std;
+  const mean = norm.mean;
+  const fillV = (fill - mean) * inv;
+  // Plane offsets for the source's R, G and B.
+  const [pr, pg, pb] = norm.channels === 'rgb' ? [0, n, 2 * n] : [2 * n, n, 0];
+  const row = w * 3;
+  let o = 0;
+  for (let y = 0; y < outH; y++) {
+    let sx = b * y + tx;
+    let sy = d * y + ty;
+    for (let x = 0; x < outW; x++, sx += a, sy += c, o++) {
+      const ix = Math.floor(sx);
+      const iy = Math.floor(sy);
+      const fx = sx - ix;
+      const fy = sy - iy;
+      let r: number, g: number, bl: number;
+      if (ix >= 0 && iy >= 0 && ix < w - 1 && iy < h - 1) {
+        const p = iy * row + ix * 3;
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        r = w00 * data[p] + w10 * data[p + 3] + w01 * data[p + row] + w11 * data[p + row + 3];
+        g = w00 * data[p + 1] + w10 * data[p + 4] + w01 * data[p + row + 1] + w11 * data[p + row + 4];
+        bl = w00 * data[p + 2] + w10 * data[p + 5] + w01 * data[p + row + 2] + w11 * data[p + row + 5];
+      } else if (ix < -1 || iy < -1 || ix >= w || iy >= h) {
+        t[pr + o] = t[pg + o] = t[pb + o] = fillV;
+        continue;
+      } else {
+        const px = (xx: number, yy: number, ch: number) => (xx >= 0 && yy >= 0 && xx < w && yy < h ? data[(yy * w + xx) * 3 + ch] : fill);
+        const lerp = (ch: number) => {
+          const top = px(ix, iy, ch) + (px(ix + 1, iy, ch) - px(ix, iy, ch)) * fx;
+          const bottom = px(ix, iy + 1, ch) + (px(ix + 1, iy + 1, ch) - px(ix, iy + 1, ch)) * fx;
+          return top + (bottom - top) * fy;
+        };
+        r = lerp(0);
+        g = lerp(1);
+        bl = lerp(2);
+      }
+      // Rounded to 8 bits like warpAffine, so both paths feed the models identical values.
+      t[pr + o] = (Math.floor(r + 0.5) - mean) * inv;
+      t[pg + o] = (Math.floor(g + 0.5) - mean) * inv;
+      t[pb + o] = (Math.floor(bl + 0.5) - mean) * inv;
+    }
+  }
+  return t;
+}
+
+/**
  * An image with an optional half-resolution copy (2×2 box filter), made once per image so that
  * the several strongly-shrinking crops (detector input, liveness context) read 4× fewer pixels.
  */
@@ -142,6 +204,16 @@ export class ImageLevels {
     // Half-level pixel j has its centre at full-level 2j + 0.5.
     const m = srcFromDst;
     return warpAffine(this.half, [m[0] / 2, m[1] / 2, (m[2] - 0.5) / 2, m[3] / 2, m[4] / 2, (m[5] - 0.5) / 2], outW, outH, fill);
+  }
+
+  /** As warp(), straight into a model input tensor. */
+  warpToTensor(srcFromDst: Affine, outW: number, outH: number, fill: number, norm: TensorNorm): Float32Array {
+    if (affineScale(srcFromDst) < 3 || Math.min(this.full.width, this.full.height) < 64) {
+      return warpAffineToTensor(this.full, srcFromDst, outW, outH, fill, norm);
+    }
+    this.half ??= boxDownscale(this.full, 0, 0, this.full.width, this.full.height, 2);
+    const m = srcFromDst;
+    return warpAffineToTensor(this.half, [m[0] / 2, m[1] / 2, (m[2] - 0.5) / 2, m[3] / 2, m[4] / 2, (m[5] - 0.5) / 2], outW, outH, fill, norm);
   }
 }
 
