@@ -43,6 +43,16 @@ function rssMb(pid: number): number {
   }
 }
 
+/** Proportional set size: shared library pages split between the processes that map them. */
+function pssMb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU of the given processes over a window, in % of one core. */
 async function measureCpu(pids: () => number[], windowMs: number): Promise<number> {
   const before = new Map(pids().map((p) => [p, cpuTicks(p)]));
@@ -68,7 +78,7 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function baseline(url: string, dir: string): Promise<{ cpu: number; rss: number }> {
+async function baseline(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number }> {
   const info = await probeRtsp(url);
   if ('error' in info) throw new Error(info.error);
   const children: ChildProcess[] = [];
@@ -82,11 +92,12 @@ async function baseline(url: string, dir: string): Promise<{ cpu: number; rss: n
   const pids = () => children.map((c) => c.pid!).filter(Boolean);
   const cpu = await measureCpu(pids, WINDOW_MS);
   const rss = pids().reduce((n, p) => n + rssMb(p), 0) / CAMERAS;
+  const pss = pids().reduce((n, p) => n + pssMb(p), 0) / CAMERAS;
   await stopAll(children);
-  return { cpu, rss };
+  return { cpu, rss, pss };
 }
 
-async function service(url: string, dir: string): Promise<{ cpu: number; rss: number }> {
+async function service(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number }> {
   const rec = path.join(dir, 'svc');
   await initRecordingDisk(rec);
   const opts = {
@@ -106,12 +117,13 @@ async function service(url: string, dir: string): Promise<{ cpu: number; rss: nu
   const pids = () => [child.pid!, ...camPids];
   const cpu = await measureCpu(pids, WINDOW_MS);
   const rss = (rssMb(child.pid!) + camPids.reduce((n, p) => n + rssMb(p), 0)) / CAMERAS;
+  const pss = (pssMb(child.pid!) + camPids.reduce((n, p) => n + pssMb(p), 0)) / CAMERAS;
   await new Promise<void>((resolve) => {
     child.once('close', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   });
-  return { cpu, rss };
+  return { cpu, rss, pss };
 }
 
 async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number }> {
@@ -171,6 +183,9 @@ export async function run(): Promise<Record<string, number>> {
     out['recording.rss_per_camera_mb'] = Math.round(svc.rss * 10) / 10;
     out['recording.cpu.ratio_to_gst_launch'] = base.cpu > 0 ? Math.round((svc.cpu / base.cpu) * 100) / 100 : -1;
     out['recording.gst_launch_8x1080p.pct_one_core'] = Math.round(base.cpu * 100) / 100;
+    // RSS counts the shared GStreamer libraries once per camera process; PSS splits them.
+    out['recording.pss_per_camera_mb'] = Math.round(svc.pss * 10) / 10;
+    out['recording.gst_launch_rss_per_camera_mb'] = Math.round(base.rss * 10) / 10;
   } finally {
     await cam.stop();
   }

@@ -10,6 +10,8 @@ export interface TestCameraOptions {
   bitrateKbps?: number;
   audio?: boolean;
   pattern?: string;
+  /** Fixed port (e.g. to bring "the same camera" back); 0 or absent picks a free one. */
+  port?: number;
   /** Python with the GObject introspection bindings (Debian's, not a pyenv shim). */
   python?: string;
 }
@@ -32,7 +34,7 @@ export function startTestCamera(o: TestCameraOptions = {}): Promise<TestCamera> 
   const python = o.python ?? process.env.EVALROOM_GI_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
   const args = [
     scriptPath(),
-    '--port', '0',
+    '--port', String(o.port ?? 0),
     '--width', String(o.width ?? 640),
     '--height', String(o.height ?? 360),
     '--fps', String(o.fps ?? 15),
