@@ -18,7 +18,7 @@ import { ensureSecrets } from '../config/secrets';
 const MOSQUITTO = process.env.EVALROOM_MOSQUITTO ?? '/usr/sbin/mosquitto';
 const COUNT = { 0: Number(process.env.EVALROOM_BENCH_QOS0 ?? 20_000), 1: Number(process.env.EVALROOM_BENCH_QOS1 ?? 10_000) } as const;
 const SIZE = 256;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const WINDOW = 100;
 
 function freePort(): Promise<number> {
