@@ -16,6 +16,7 @@ import { DrawModule } from './draw/draw.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ReportsModule } from './reports/reports.module';
 import { PlatformModule } from './platform/platform.module';
+import { ConsoleModule } from './console/console.module';
 import { ArchiveModule } from './archive/archive.module';
 
 /**
@@ -38,6 +39,7 @@ const FEATURE_MODULES = [
   LifecycleModule,
   ReportsModule,
   PlatformModule,
+  ConsoleModule,
   ArchiveModule,
 ];
 

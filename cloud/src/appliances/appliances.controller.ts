@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { CurrentCaller, Roles } from '../auth/roles.decorator';
 import { ApiZodBody, ZodPipe, type Infer } from '../http/zod';
-import { AppliancesService } from './appliances.service';
+import { AppliancesService, type ApplianceListItem } from './appliances.service';
 
 @ApiTags('appliances')
 @ApiBearerAuth()
@@ -24,6 +24,13 @@ export class AppliancesController {
     const r = await this.appliances.register(body, caller);
     await this.audit.record(caller, 'appliance.register', `appliance:${body.applianceId}`, { roomId: body.roomId });
     return r;
+  }
+
+  /** Every appliance in the caller's scope (console: 设备状态). */
+  @Get()
+  @Roles('admin', 'central_ops', 'technician')
+  list(@CurrentCaller() caller: Caller): Promise<ApplianceListItem[]> {
+    return this.appliances.list(caller);
   }
 
   @Get(':id')

@@ -9,6 +9,9 @@ import { DesiredStateService } from '../sessions/desired-state.service';
 import { DirectoryService } from '../directory/directory.service';
 import { AppliancesRepository, type ApplianceRow } from './appliances.repository';
 
+/** A row of the appliance list: the view plus the room's and venue's names. */
+export type ApplianceListItem = ApplianceView & { roomName: string; venueName: string };
+
 /** Appliance registration, MQTT credentials and reported state. */
 @Injectable()
 export class AppliancesService implements OnModuleInit {
@@ -58,6 +61,16 @@ export class AppliancesService implements OnModuleInit {
       if (!canSeeVenue(caller, { id: a.venueId, regionCode: a.regionCode })) throw new ForbiddenException('appliance outside your scope');
     }
     return toView(a);
+  }
+
+  /**
+   * The appliances the caller may see: admin and unscoped central ops all; scoped central ops
+   * and technicians those of their venues / jurisdiction (a technician without either: none).
+   */
+  async list(caller: Caller): Promise<ApplianceListItem[]> {
+    const unscoped = caller.role === 'admin' || (caller.role === 'central_ops' && !caller.venueIds.length && !caller.jurisdiction);
+    const rows = await this.repo.list(unscoped ? undefined : { venueIds: caller.venueIds, jurisdiction: caller.jurisdiction ?? null });
+    return rows.map((a) => ({ ...toView(a), roomName: a.roomName, venueName: a.venueName }));
   }
 
   /** Reported state: status, applied version; a stale appliance gets its desired state again. */

@@ -41,6 +41,30 @@ export interface SigninRow {
   method: string;
 }
 
+export interface RejectionRow {
+  checkinId: string;
+  expertRef: string | null;
+  applianceId: string;
+  roomId: string;
+  venueId: string;
+  regionCode: string;
+  outcome: string;
+  reason: string;
+  at: Date;
+}
+
+export interface IncidentRow {
+  eventId: string;
+  applianceId: string;
+  roomId: string;
+  venueId: string;
+  regionCode: string;
+  description: string;
+  handling: string;
+  staffId: string;
+  at: Date;
+}
+
 const SESSION_COLS = `s.id, s.project_code AS "projectCode", s.project_name AS "projectName", s.lots, s.main_venue_id AS "mainVenueId",
   s.supervising_department AS "supervisingDepartment", s.status, s.starts_at AS "startsAt", s.ends_at AS "endsAt",
   s.check_in_opens_at AS "checkInOpensAt", s.check_in_closes_at AS "checkInClosesAt", s.id_hash_key AS "idHashKey"`;
@@ -100,6 +124,35 @@ export class SessionsRepository {
       [sessionId],
     );
     return r.rows;
+  }
+
+  /** Recent sessions, newest start first; only the department's when given (supervisors). */
+  async list(f: { department?: string; limit: number }): Promise<(SessionRow & { rosterSize: number })[]> {
+    const r = await this.db.query<SessionRow & { rosterSize: number }>(
+      `SELECT ${SESSION_COLS}, (SELECT count(*)::int FROM session_roster e WHERE e.session_id = s.id) AS "rosterSize"
+         FROM sessions s WHERE ($1::text IS NULL OR s.supervising_department = $1)
+        ORDER BY s.starts_at DESC, s.id LIMIT $2`,
+      [f.department ?? null, f.limit],
+    );
+    return r.rows;
+  }
+
+  /** Check-in rejections and incidents of a session, with each room's venue and region for scoping. */
+  async records(sessionId: string): Promise<{ rejections: RejectionRow[]; incidents: IncidentRow[] }> {
+    const scope = `JOIN rooms r ON r.id = x.room_id JOIN venues v ON v.id = r.venue_id JOIN trading_centers c ON c.id = v.trading_center_id`;
+    const rejections = await this.db.query<RejectionRow>(
+      `SELECT x.checkin_id AS "checkinId", x.expert_ref AS "expertRef", x.appliance_id AS "applianceId", x.room_id AS "roomId",
+              r.venue_id AS "venueId", c.region_code AS "regionCode", x.outcome, x.reason, x.at
+         FROM checkin_rejections x ${scope} WHERE x.session_id = $1 ORDER BY x.at, x.checkin_id`,
+      [sessionId],
+    );
+    const incidents = await this.db.query<IncidentRow>(
+      `SELECT x.event_id::text AS "eventId", x.appliance_id AS "applianceId", x.room_id AS "roomId", r.venue_id AS "venueId",
+              c.region_code AS "regionCode", x.description, x.handling, x.staff_id AS "staffId", x.at
+         FROM incidents x ${scope} WHERE x.session_id = $1 ORDER BY x.at, x.event_id`,
+      [sessionId],
+    );
+    return { rejections: rejections.rows, incidents: incidents.rows };
   }
 
   async appliancesInRooms(roomIds: string[]): Promise<string[]> {

@@ -11,6 +11,14 @@ import { DesiredStateService } from './desired-state.service';
 import { SessionsRepository, type RosterRow, type SessionRow } from './sessions.repository';
 import { identityPolicy, type IdentityPolicy } from './sealing';
 
+/** A row of the session list (`GET /v1/sessions`). */
+export type SessionSummary = Omit<SessionView, 'assignments' | 'checkInOpensAt' | 'checkInClosesAt'>;
+
+export interface SessionRecords {
+  rejections: { checkinId: string; expertRef: string | null; applianceId: string; roomId: string; outcome: string; reason: string; at: string }[];
+  incidents: { eventId: string; applianceId: string; roomId: string; description: string; handling: string; staffId: string; at: string }[];
+}
+
 /** Sessions with sealed rosters: creation, the per-role views and sign-ins. */
 @Injectable()
 export class SessionsService {
@@ -139,6 +147,51 @@ export class SessionsService {
     }
     if (decrypted.length) await this.audit.record(caller, 'identity.decrypt', `session:${id}`, { expertRefs: decrypted, purpose: 'sign-in list' });
     return out;
+  }
+
+  /**
+   * The sessions the caller may open with `view` (same access rule), newest first, without
+   * assignments or identities: `sealed` comes from the same identity policy as the view.
+   */
+  async list(caller: Caller, opts: { limit?: number } = {}, now = new Date()): Promise<SessionSummary[]> {
+    if (caller.role === 'supervisor' && !caller.department) return [];
+    const rows = await this.repo.list({ department: caller.role === 'supervisor' ? caller.department : undefined, limit: opts.limit ?? 200 });
+    const out: SessionSummary[] = [];
+    for (const s of rows) {
+      if (!(await this.mayAccess(s, caller))) continue;
+      out.push({
+        sessionId: s.id,
+        projectCode: s.projectCode,
+        projectName: s.projectName,
+        lots: s.lots,
+        mainVenueId: s.mainVenueId,
+        supervisingDepartment: s.supervisingDepartment,
+        status: s.status,
+        startsAt: iso(s.startsAt),
+        endsAt: iso(s.endsAt),
+        sealed: identityPolicy(caller, s, now).sealed,
+        rosterSize: Number(s.rosterSize),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Check-in rejections and incidents of a session, limited to the rooms the caller may see
+   * under the identity policy (so sealed rooms stay sealed). Carry expertRefs, never identities.
+   */
+  async records(id: string, caller: Caller, now = new Date()): Promise<SessionRecords> {
+    const s = await this.visibleSession(id, caller);
+    const policy = identityPolicy(caller, s, now);
+    const { rejections, incidents } = await this.repo.records(id);
+    return {
+      rejections: rejections
+        .filter((x) => policy.roomVisible(x))
+        .map((x) => ({ checkinId: x.checkinId, expertRef: x.expertRef, applianceId: x.applianceId, roomId: x.roomId, outcome: x.outcome, reason: x.reason, at: iso(x.at) })),
+      incidents: incidents
+        .filter((x) => policy.roomVisible(x))
+        .map((x) => ({ eventId: x.eventId, applianceId: x.applianceId, roomId: x.roomId, description: x.description, handling: x.handling, staffId: x.staffId, at: iso(x.at) })),
+    };
   }
 
   /** 404 for sessions the caller may not know about (no existence oracle). */

@@ -1,0 +1,227 @@
+import { api, describeError } from './api.js';
+import { bi, clear, fmtTime, h } from './dom.js';
+import { ACTION, EXPERT_ROLE, MAIN_PATH, METHOD, OUTCOME, ROLE, STATUS, label } from './i18n.js';
+
+function statusPill(status) {
+  const [zh, en] = label(STATUS, status);
+  const tone = ['in_progress', 'checking_in', 'signing', 'overnight'].includes(status) ? 'live' : ['closed', 'archived'].includes(status) ? 'done' : MAIN_PATH.includes(status) ? 'plan' : 'bad';
+  return h(`span.pill.${tone}`, { dataset: { status } }, bi(zh, en));
+}
+
+function errorBox(ctx, err) {
+  if (ctx.onAuthError(err)) return null;
+  return h('div.notice.error', { role: 'alert' }, describeError(err));
+}
+
+/** The sessions the caller may see (a supervisor: their department's), newest first. */
+export async function renderSessions(ctx) {
+  const controller = new AbortController();
+  ctx.setCleanup(() => controller.abort());
+  const title = ctx.me.role === 'supervisor' ? ['监督场次', 'Supervised sessions'] : ['评标场次', 'Sessions'];
+  const filter = h('input.filter', { type: 'search', placeholder: '搜索项目编号或名称 · search project', 'aria-label': '搜索 Search' });
+  const body = h('div', h('div.loading', '加载中… Loading…'));
+  ctx.main.append(h('div.page-head', h('h1', bi(...title)), ctx.me.department ? h('span.muted', `监督部门 ${ctx.me.department}`) : null, filter), body);
+  let sessions;
+  try {
+    sessions = await api('/v1/sessions', { signal: controller.signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    const box = errorBox(ctx, err);
+    if (box) clear(body).append(box);
+    return;
+  }
+  const draw = () => {
+    const q = filter.value.trim().toLowerCase();
+    const shown = sessions.filter((s) => !q || `${s.projectCode} ${s.projectName}`.toLowerCase().includes(q));
+    if (!shown.length) return clear(body).append(h('div.empty', sessions.length ? '没有匹配的场次 · No match' : '暂无场次 · No sessions'));
+    clear(body).append(
+      h(
+        'div.table-wrap',
+        h(
+          'table.grid#sessions',
+          h('thead', h('tr', ...[['项目', 'Project'], ['状态', 'Status'], ['开始', 'Starts'], ['结束', 'Ends'], ['监督部门', 'Department'], ['人数', 'Roster']].map(([z, e]) => h('th', bi(z, e))))),
+          h(
+            'tbody',
+            shown.map((s) =>
+              h(
+                'tr',
+                { dataset: { session: s.sessionId } },
+                h('td', h('a', { href: `#/sessions/${encodeURIComponent(s.sessionId)}` }, h('b', s.projectName)), h('div.sub.mono', `${s.projectCode} · ${s.sessionId}`)),
+                h('td', statusPill(s.status), s.sealed ? h('span.tag.seal', { title: '开始前名单密封 sealed until the start' }, '密封 sealed') : null),
+                h('td', fmtTime(s.startsAt)),
+                h('td', fmtTime(s.endsAt)),
+                h('td', s.supervisingDepartment ?? '—'),
+                h('td.num', String(s.rosterSize)),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+  filter.addEventListener('input', draw);
+  draw();
+}
+
+/** One session: lifecycle, transitions, sign-ins, roster, check-in rejections, incidents, footage. */
+export async function renderSession(ctx, id) {
+  const controller = new AbortController();
+  ctx.setCleanup(() => controller.abort());
+  ctx.main.append(h('div.crumbs', h('a', { href: '#/sessions' }, '← 场次列表 Sessions')), h('div.loading', '加载中… Loading…'));
+  const get = (path) => api(path, { signal: controller.signal });
+  const optional = (p) => p.catch((err) => {
+    if (err.status === 401 || err.name === 'AbortError') throw err;
+    return { error: err };
+  });
+  const enc = encodeURIComponent(id);
+  let s, signins, records, transitions, venues, rooms;
+  try {
+    [s, signins, records, transitions, venues, rooms] = await Promise.all([
+      get(`/v1/sessions/${enc}`),
+      optional(get(`/v1/sessions/${enc}/signins`)),
+      optional(get(`/v1/sessions/${enc}/records`)),
+      optional(get(`/v1/sessions/${enc}/transitions`)),
+      optional(get('/v1/venues')),
+      optional(get('/v1/rooms')),
+    ]);
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    ctx.main.querySelector('.loading')?.remove();
+    const box = errorBox(ctx, err);
+    if (box) ctx.main.append(box);
+    return;
+  }
+  ctx.main.querySelector('.loading')?.remove();
+  const venueName = new Map((Array.isArray(venues) ? venues : []).map((v) => [v.id, v.name]));
+  const roomName = new Map((Array.isArray(rooms) ? rooms : []).map((r) => [r.id, r.name]));
+  const room = (rid) => (roomName.has(rid) ? h('span', roomName.get(rid), h('span.sub.mono', ` ${rid}`)) : h('span.mono', rid));
+
+  ctx.main.append(
+    h('div.page-head', h('h1', s.projectName), statusPill(s.status), s.sealed ? h('span.tag.seal', '名单密封 sealed') : null),
+    h(
+      'dl.facts',
+      fact('项目编号', 'Project code', h('span.mono', s.projectCode)),
+      fact('场次', 'Session', h('span.mono', s.sessionId)),
+      fact('主场', 'Main venue', venueName.get(s.mainVenueId) ?? s.mainVenueId),
+      fact('监督部门', 'Department', s.supervisingDepartment ?? '—'),
+      fact('评标时间', 'Time', `${fmtTime(s.startsAt)} – ${fmtTime(s.endsAt)}`),
+      fact('签到时段', 'Check-in', `${fmtTime(s.checkInOpensAt)} – ${fmtTime(s.checkInClosesAt)}`),
+      fact('标段', 'Lots', s.lots.map((l) => `${l.code} ${l.name}`).join('；')),
+      fact('名单人数', 'Roster', String(s.rosterSize)),
+    ),
+    stepper(s.status),
+    section('流转记录', 'Lifecycle transitions', 'transitions', transitionsTable(transitions)),
+    section('签到记录', 'Sign-ins', 'signins', signinsTable(signins, room)),
+    section('名单', 'Roster', 'roster', rosterView(s, room)),
+    section('签到拒绝', 'Check-in rejections', 'rejections', rejectionsTable(records, room)),
+    section('现场事件', 'Incidents', 'incidents', incidentsTable(records, room)),
+    section('录像', 'Footage', 'footage', h('div.empty', '暂无归档录像 · No footage archived yet')),
+  );
+}
+
+function stepper(status) {
+  const at = MAIN_PATH.indexOf(status);
+  const exceptional = at < 0;
+  return h(
+    'ol.stepper',
+    { 'aria-label': '生命周期 Lifecycle' },
+    MAIN_PATH.map((st, i) => {
+      const [zh, en] = label(STATUS, st);
+      const cls = i < at ? 'done' : i === at ? 'current' : 'todo';
+      return h(`li.${cls}`, h('span.step-dot', String(i + 1)), bi(zh, en));
+    }),
+    exceptional ? h('li.exception', h('span.step-dot', '!'), bi(...label(STATUS, status))) : null,
+  );
+}
+
+function section(zh, en, id, content) {
+  return h(`section.block#${id}`, h('h2', bi(zh, en)), content);
+}
+
+function unavailable(x) {
+  return x && x.error ? h('div.notice', describeError(x.error)) : null;
+}
+
+function table(headers, rows, empty) {
+  if (!rows.length) return h('div.empty', empty);
+  return h('div.table-wrap', h('table.grid', h('thead', h('tr', headers.map(([z, e]) => h('th', bi(z, e))))), h('tbody', rows)));
+}
+
+function transitionsTable(list) {
+  if (unavailable(list)) return unavailable(list);
+  return table(
+    [['时间', 'Time'], ['操作', 'Action'], ['状态变化', 'From → to'], ['操作人', 'By'], ['原因', 'Reason']],
+    list.map((t) =>
+      h(
+        `tr${t.emergency ? '.alarm' : ''}`,
+        h('td', fmtTime(t.at ?? t.createdAt, true)),
+        h('td', bi(...label(ACTION, t.action))),
+        h('td', `${label(STATUS, t.fromStatus)[0]} → ${label(STATUS, t.toStatus)[0]}`),
+        h('td', label(ROLE, t.actorRole)[0]),
+        h('td', t.reason || '—', t.clause ? h('div.sub', t.clause) : null),
+      ),
+    ),
+    '暂无流转记录 · No transitions yet',
+  );
+}
+
+function signinsTable(list, room) {
+  if (unavailable(list)) return unavailable(list);
+  const showNames = list.some((x) => x.name !== undefined);
+  const headers = [['到达时间', 'Arrived'], ['评标室', 'Room'], ['席位', 'Seat'], ['人员编号', 'Ref'], ...(showNames ? [['姓名', 'Name']] : []), ['方式', 'Method']];
+  return table(
+    headers,
+    list.map((x) =>
+      h(
+        'tr',
+        h('td', fmtTime(x.arrivedAt, true)),
+        h('td', room(x.roomId)),
+        h('td', x.workstation ?? '—'),
+        h('td.mono', x.expertRef),
+        showNames ? h('td', x.name ?? '—') : null,
+        h('td', label(METHOD, x.method)[0]),
+      ),
+    ),
+    '暂无签到 · No sign-ins yet',
+  );
+}
+
+function rosterView(s, room) {
+  if (!s.assignments) return h('div.empty', s.sealed ? '开始前名单密封 · Assignments are sealed until the start' : '您的角色不可见分配 · Assignments are not visible to your role');
+  const rows = s.assignments.flatMap((a) =>
+    a.roster.map((e) =>
+      h(
+        'tr',
+        h('td', room(a.roomId)),
+        h('td', e.workstation ?? '—'),
+        h('td.mono', e.expertRef),
+        h('td', label(EXPERT_ROLE, e.role)[0]),
+        h('td', e.identity ? e.identity.name : h('span.muted', '—')),
+        h('td', e.admitted ? h('span.pill.ok', '已签到') : h('span.pill.plan', '未签到')),
+      ),
+    ),
+  );
+  return table([['评标室', 'Room'], ['席位', 'Seat'], ['人员编号', 'Ref'], ['角色', 'Role'], ['姓名', 'Name'], ['签到', 'Signed in']], rows, '名单为空 · Empty roster');
+}
+
+function rejectionsTable(records, room) {
+  if (unavailable(records)) return unavailable(records);
+  return table(
+    [['时间', 'Time'], ['评标室', 'Room'], ['人员编号', 'Ref'], ['结果', 'Outcome'], ['原因', 'Reason']],
+    records.rejections.map((x) => h('tr', h('td', fmtTime(x.at, true)), h('td', room(x.roomId)), h('td.mono', x.expertRef ?? '—'), h('td', h('span.tag.warn', label(OUTCOME, x.outcome)[0])), h('td', x.reason))),
+    '无签到拒绝 · No rejections',
+  );
+}
+
+function incidentsTable(records, room) {
+  if (unavailable(records)) return unavailable(records);
+  return table(
+    [['时间', 'Time'], ['评标室', 'Room'], ['事件', 'Incident'], ['处置', 'Handling'], ['记录人', 'Staff']],
+    records.incidents.map((x) => h('tr', h('td', fmtTime(x.at, true)), h('td', room(x.roomId)), h('td', x.description), h('td', x.handling), h('td.mono', x.staffId))),
+    '无现场事件 · No incidents',
+  );
+}
+
+function fact(zh, en, value) {
+  return h('div.fact', h('dt', bi(zh, en)), h('dd', value));
+}
