@@ -68,8 +68,9 @@ export class CameraProcess {
       if (probed.droppedAudio) this.hooks.log('warn', `${this.opts.cameraId}: audio ${probed.droppedAudio} not storable without transcoding; recording video only`);
       info = probed;
     }
-    if (this.stopping) throw new Error('stopped');
     await fsp.mkdir(this.opts.incomingDir, { recursive: true });
+    // stop() may have run while we probed: never spawn after it.
+    if (this.stopping) throw new Error('stopped');
     const args = buildPipelineArgs({
       source: this.opts.source,
       info,

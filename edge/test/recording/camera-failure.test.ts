@@ -55,7 +55,7 @@ describe('one camera failing', () => {
     await waitFor('camera failure alarm', () => sink.alarms.find((a) => a.alarm === 'recording_camera_failed' && a.camera === 'ip' && a.severity === 'warning'), 30_000);
     const localBefore = count('local');
     const ipBefore = count('ip');
-    await sleep(5000);
+    await sleep(7000);
     expect(count('local')).toBeGreaterThanOrEqual(localBefore + 2);
     expect(count('ip')).toBe(ipBefore);
     expect(r.health().cameras.find((c) => c.cameraId === 'ip')!.restarts).toBeGreaterThanOrEqual(1);
