@@ -74,15 +74,18 @@ export async function renderSession(ctx, id) {
     return { error: err };
   });
   const enc = encodeURIComponent(id);
-  let s, signins, records, transitions, venues, rooms;
+  // the footage archive (if this cloud has it) answers admin, central ops and supervisors
+  const footageRoles = ['admin', 'central_ops', 'supervisor'];
+  let s, signins, records, transitions, venues, rooms, footage;
   try {
-    [s, signins, records, transitions, venues, rooms] = await Promise.all([
+    [s, signins, records, transitions, venues, rooms, footage] = await Promise.all([
       get(`/v1/sessions/${enc}`),
       optional(get(`/v1/sessions/${enc}/signins`)),
       optional(get(`/v1/sessions/${enc}/records`)),
       optional(get(`/v1/sessions/${enc}/transitions`)),
       optional(get('/v1/venues')),
       optional(get('/v1/rooms')),
+      footageRoles.includes(ctx.me.role) ? optional(get(`/v1/archive/sessions/${enc}`)) : Promise.resolve(undefined),
     ]);
   } catch (err) {
     if (err.name === 'AbortError') return;
@@ -115,7 +118,7 @@ export async function renderSession(ctx, id) {
     section('名单', 'Roster', 'roster', rosterView(s, room)),
     section('签到拒绝', 'Check-in rejections', 'rejections', rejectionsTable(records, room)),
     section('现场事件', 'Incidents', 'incidents', incidentsTable(records, room)),
-    section('录像', 'Footage', 'footage', h('div.empty', '暂无归档录像 · No footage archived yet')),
+    section('录像', 'Footage', 'footage', footageView(footage)),
   );
 }
 
@@ -219,6 +222,31 @@ function incidentsTable(records, room) {
     [['时间', 'Time'], ['评标室', 'Room'], ['事件', 'Incident'], ['处置', 'Handling'], ['记录人', 'Staff']],
     records.incidents.map((x) => h('tr', h('td', fmtTime(x.at, true)), h('td', room(x.roomId)), h('td', x.description), h('td', x.handling), h('td.mono', x.staffId))),
     '无现场事件 · No incidents',
+  );
+}
+
+/** Archived evidence bundles of the session (write-once archive), with the handover deadline. */
+function footageView(list) {
+  if (list === undefined) return h('div.empty', '您的角色不可查看录像归档 · Footage archive not available to your role');
+  // 404: this cloud has no archive module (yet); same as nothing archived
+  if (list && list.error && list.error.status !== 404) return unavailable(list);
+  if (!Array.isArray(list) || !list.length) return h('div.empty', '暂无归档录像 · No footage archived yet');
+  const mb = (n) => `${(n / 1_048_576).toFixed(1)} MB`;
+  return table(
+    [['设备', 'Appliance'], ['归档编号', 'Archive id'], ['接收时间', 'Received'], ['移交期限', 'Deadline'], ['大小', 'Size'], ['SHA-256', 'Bundle hash']],
+    list.map((b) =>
+      h(
+        `tr${b.onTime ? '' : '.alarm'}`,
+        { dataset: { archive: b.archiveId } },
+        h('td.mono', b.applianceId),
+        h('td.mono', b.archiveId),
+        h('td', fmtTime(b.receivedAt, true)),
+        h('td', fmtTime(b.deadlineAt), b.onTime ? h('span.tag.ok', '按期 on time') : h('span.tag.bad', '逾期 late')),
+        h('td.num', mb(b.totalSize)),
+        h('td.mono', { title: b.bundleSha256 }, `${b.bundleSha256.slice(0, 16)}…`),
+      ),
+    ),
+    '暂无归档录像 · No footage archived yet',
   );
 }
 
