@@ -52,12 +52,12 @@ export function boxDownscale(img: RgbImage, x0: number, y0: number, w: number, h
   return { width: ow, height: oh, data: out };
 }
 
-/** Area pre-filter when shrinking by ≥ 1.5×: returns the (possibly reduced) source and the adjusted map. */
+/** Area pre-filter when shrinking by ≥ 2× (bilinear alone is fine below 2×): returns the (possibly reduced) source and the adjusted map. */
 function prefilter(img: RgbImage, srcFromDst: Affine, outW: number, outH: number): { src: RgbImage; m: Affine } {
   let src = img;
   let m = srcFromDst;
   const k = affineScale(m);
-  if (k >= 1.5) {
+  if (k >= 2) {
     const f = Math.floor(k);
     // Bounding box of the output's footprint in the source, clamped to the image.
     const xs: number[] = [];
@@ -82,7 +82,7 @@ function prefilter(img: RgbImage, srcFromDst: Affine, outW: number, outH: number
 
 /**
  * Samples img at srcFromDst(x, y) for every output pixel (bilinear; pixel centres at integer
- * coordinates); outside the image the fill value is used. Pre-filters when shrinking by ≥ 1.5×.
+ * coordinates); outside the image the fill value is used. Pre-filters when shrinking by ≥ 2×.
  */
 export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH: number, fill = 127): RgbImage {
   const { src, m } = prefilter(img, srcFromDst, outW, outH);
@@ -130,6 +130,19 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
   return { width: outW, height: outH, data: out };
 }
 
+/** Bilinear sample of one channel where some neighbours lie outside the image (they read as fill). */
+function sampleEdge(img: RgbImage, ix: number, iy: number, fx: number, fy: number, ch: number, fill: number): number {
+  const { width: w, height: h, data } = img;
+  const at = (xx: number, yy: number) => (xx >= 0 && yy >= 0 && xx < w && yy < h ? data[(yy * w + xx) * 3 + ch] : fill);
+  const p00 = at(ix, iy);
+  const p10 = at(ix + 1, iy);
+  const p01 = at(ix, iy + 1);
+  const p11 = at(ix + 1, iy + 1);
+  const top = p00 + (p10 - p00) * fx;
+  const bottom = p01 + (p11 - p01) * fx;
+  return top + (bottom - top) * fy;
+}
+
 /**
  * warpAffine straight into a planar (NCHW) float tensor, value = (pixel − mean) / std: one pass
  * and no intermediate image for the detector and liveness inputs.
@@ -167,15 +180,9 @@ export function warpAffineToTensor(img: RgbImage, srcFromDst: Affine, outW: numb
         t[pr + o] = t[pg + o] = t[pb + o] = fillV;
         continue;
       } else {
-        const px = (xx: number, yy: number, ch: number) => (xx >= 0 && yy >= 0 && xx < w && yy < h ? data[(yy * w + xx) * 3 + ch] : fill);
-        const lerp = (ch: number) => {
-          const top = px(ix, iy, ch) + (px(ix + 1, iy, ch) - px(ix, iy, ch)) * fx;
-          const bottom = px(ix, iy + 1, ch) + (px(ix + 1, iy + 1, ch) - px(ix, iy + 1, ch)) * fx;
-          return top + (bottom - top) * fy;
-        };
-        r = lerp(0);
-        g = lerp(1);
-        bl = lerp(2);
+        r = sampleEdge(src, ix, iy, fx, fy, 0, fill);
+        g = sampleEdge(src, ix, iy, fx, fy, 1, fill);
+        bl = sampleEdge(src, ix, iy, fx, fy, 2, fill);
       }
       // Rounded to 8 bits like warpAffine, so both paths feed the models identical values.
       t[pr + o] = (Math.floor(r + 0.5) - mean) * inv;
