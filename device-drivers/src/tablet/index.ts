@@ -1,0 +1,2 @@
+export * from './mqtt-tablet';
+export * from './client-simulator';
