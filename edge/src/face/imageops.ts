@@ -92,9 +92,12 @@ export function warpAffine(img: RgbImage, srcFromDst: Affine, outW: number, outH
   const row = w * 3;
   let o = 0;
   for (let y = 0; y < outH; y++) {
-    let sx = b * y + tx;
-    let sy = d * y + ty;
-    for (let x = 0; x < outW; x++, sx += a, sy += c, o += 3) {
+    const rx = b * y + tx;
+    const ry = d * y + ty;
+    for (let x = 0; x < outW; x++, o += 3) {
+      // Computed directly, not accumulated, so every sampler agrees to the last bit.
+      const sx = a * x + rx;
+      const sy = c * x + ry;
       const ix = Math.floor(sx);
       const iy = Math.floor(sy);
       const fx = sx - ix;
@@ -144,6 +147,65 @@ function sampleEdge(img: RgbImage, ix: number, iy: number, fx: number, fy: numbe
 }
 
 /**
+ * The axis-aligned case (letterbox, crop-and-resize): column and row interpolation terms are
+ * computed once per column and once per row instead of per pixel.
+ */
+function axisAlignedToTensor(
+  img: RgbImage, sxScale: number, sx0: number, syScale: number, sy0: number, outW: number, outH: number,
+  fill: number, t: Float32Array, planes: [number, number, number], mean: number, inv: number,
+): Float32Array {
+  const { width: w, height: h, data } = img;
+  const [pr, pg, pb] = planes;
+  const fillV = (fill - mean) * inv;
+  const xi = new Int32Array(outW);
+  const xf = new Float64Array(outW);
+  let interiorFrom = outW;
+  let interiorTo = -1;
+  for (let x = 0; x < outW; x++) {
+    const sx = sxScale * x + sx0;
+    xi[x] = Math.floor(sx);
+    xf[x] = sx - xi[x];
+    if (xi[x] >= 0 && xi[x] < w - 1) {
+      if (x < interiorFrom) interiorFrom = x;
+      interiorTo = x;
+    }
+  }
+  const row = w * 3;
+  for (let y = 0; y < outH; y++) {
+    const sy = syScale * y + sy0;
+    const iy = Math.floor(sy);
+    const fy = sy - iy;
+    const base = y * outW;
+    if (iy < -1 || iy >= h) {
+      t.fill(fillV, pr + base, pr + base + outW);
+      t.fill(fillV, pg + base, pg + base + outW);
+      t.fill(fillV, pb + base, pb + base + outW);
+      continue;
+    }
+    const rowInside = iy >= 0 && iy < h - 1;
+    for (let x = 0; x < outW; x++) {
+      const o = base + x;
+      const ix = xi[x];
+      const fx = xf[x];
+      if (rowInside && x >= interiorFrom && x <= interiorTo) {
+        const p = iy * row + ix * 3;
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        t[pr + o] = (Math.floor(w00 * data[p] + w10 * data[p + 3] + w01 * data[p + row] + w11 * data[p + row + 3] + 0.5) - mean) * inv;
+        t[pg + o] = (Math.floor(w00 * data[p + 1] + w10 * data[p + 4] + w01 * data[p + row + 1] + w11 * data[p + row + 4] + 0.5) - mean) * inv;
+        t[pb + o] = (Math.floor(w00 * data[p + 2] + w10 * data[p + 5] + w01 * data[p + row + 2] + w11 * data[p + row + 5] + 0.5) - mean) * inv;
+      } else if (ix < -1 || ix >= w) {
+        t[pr + o] = t[pg + o] = t[pb + o] = fillV;
+      } else {
+        t[pr + o] = (Math.floor(sampleEdge(img, ix, iy, fx, fy, 0, fill) + 0.5) - mean) * inv;
+        t[pg + o] = (Math.floor(sampleEdge(img, ix, iy, fx, fy, 1, fill) + 0.5) - mean) * inv;
+        t[pb + o] = (Math.floor(sampleEdge(img, ix, iy, fx, fy, 2, fill) + 0.5) - mean) * inv;
+      }
+    }
+  }
+  return t;
+}
+
+/**
  * warpAffine straight into a planar (NCHW) float tensor, value = (pixel − mean) / std: one pass
  * and no intermediate image for the detector and liveness inputs.
  */
@@ -160,11 +222,14 @@ export function warpAffineToTensor(img: RgbImage, srcFromDst: Affine, outW: numb
   // Plane offsets for the source's R, G and B.
   const [pr, pg, pb] = norm.channels === 'rgb' ? [0, n, 2 * n] : [2 * n, n, 0];
   const row = w * 3;
+  if (b === 0 && c === 0) return axisAlignedToTensor(src, a, tx, d, ty, outW, outH, fill, t, [pr, pg, pb], mean, inv);
   let o = 0;
   for (let y = 0; y < outH; y++) {
-    let sx = b * y + tx;
-    let sy = d * y + ty;
-    for (let x = 0; x < outW; x++, sx += a, sy += c, o++) {
+    const rx = b * y + tx;
+    const ry = d * y + ty;
+    for (let x = 0; x < outW; x++, o++) {
+      const sx = a * x + rx;
+      const sy = c * x + ry;
       const ix = Math.floor(sx);
       const iy = Math.floor(sy);
       const fx = sx - ix;

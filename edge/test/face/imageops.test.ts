@@ -18,6 +18,8 @@ describe('image sampling', () => {
     ['enlarge with borders', [0.4, 0.1, -20, -0.1, 0.4, -10], 64, 48],
     ['shrink 3.2× (area pre-filter)', [3.2, 0, 0, 0, 3.2, -40], 96, 80],
     ['rotate, partly outside', [0.8, 0.6, 150, -0.6, 0.8, 40], 128, 128],
+    ['axis-aligned letterbox with bands', [0.9, 0, -3.5, 0, 0.9, -40.25], 320, 240],
+    ['axis-aligned shrink 2.5×', [2.5, 0, 0.75, 0, 2.5, -0.75], 120, 90],
   ];
 
   it.each(transforms)('fused crop-to-tensor equals crop then pack (%s)', (_n, m, w, h) => {
