@@ -20,6 +20,7 @@ export const STATUS = {
   fault_during: ['评标中故障', 'Fault during'],
   converted_local: ['转本地评标', 'Converted to local'],
   dissolved: ['已解散', 'Dissolved'],
+  suspended: ['已暂停', 'Suspended'],
 };
 
 /** The normal path, drawn as a stepper; other statuses are exceptional. */
@@ -38,6 +39,25 @@ export const ACTION = {
   fault_cleared: ['故障排除', 'Fault cleared'],
   fallback_local: ['转本地评标', 'Fall back to local'],
   dissolve: ['解散', 'Dissolve'],
+};
+
+/**
+ * Which actions to offer from which status, to which roles (mirrors the cloud's transition table
+ * for the buttons only: the cloud decides and its refusal reason is shown as is).
+ */
+const OPS = ['venue_staff', 'central_ops', 'admin'];
+export const OFFER = {
+  start_check_in: { from: ['scheduled'], roles: OPS },
+  start_evaluation: { from: ['checking_in'], roles: OPS },
+  suspend_overnight: { from: ['in_progress'], roles: OPS, emergency: true },
+  resume: { from: ['overnight'], roles: OPS },
+  start_signing: { from: ['in_progress'], roles: OPS },
+  close: { from: ['signing'], roles: OPS },
+  archive: { from: ['closed', 'converted_local', 'dissolved'], roles: ['central_ops', 'admin'] },
+  report_system_fault: { from: ['scheduled', 'checking_in', 'in_progress', 'overnight'], roles: [...OPS, 'technician'], emergency: true },
+  fault_cleared: { from: ['fault_before_start', 'fault_during'], roles: [...OPS, 'technician'], emergency: true },
+  fallback_local: { from: ['scheduled', 'checking_in', 'in_progress', 'overnight'], roles: [...OPS, 'supervisor'], emergency: true },
+  dissolve: { from: ['fault_before_start', 'fault_during'], roles: [...OPS, 'supervisor'], emergency: true },
 };
 
 export const OUTCOME = {

@@ -1,6 +1,6 @@
 import { api, describeError } from './api.js';
 import { bi, clear, fmtTime, h } from './dom.js';
-import { ACTION, EXPERT_ROLE, MAIN_PATH, METHOD, OUTCOME, ROLE, STATUS, label } from './i18n.js';
+import { ACTION, EXPERT_ROLE, MAIN_PATH, METHOD, OFFER, OUTCOME, ROLE, STATUS, label } from './i18n.js';
 
 function statusPill(status) {
   const [zh, en] = label(STATUS, status);
@@ -95,12 +95,16 @@ export async function renderSession(ctx, id) {
     return;
   }
   ctx.main.querySelector('.loading')?.remove();
+  // the session row stores the coarse contract status (e.g. converted_local → dissolved, faults →
+  // suspended); the last recorded transition names the precise lifecycle state
+  const log = Array.isArray(transitions) ? transitions : [];
+  const lifecycle = log.length ? log[log.length - 1].toStatus : s.status;
   const venueName = new Map((Array.isArray(venues) ? venues : []).map((v) => [v.id, v.name]));
   const roomName = new Map((Array.isArray(rooms) ? rooms : []).map((r) => [r.id, r.name]));
   const room = (rid) => (roomName.has(rid) ? h('span', roomName.get(rid), h('span.sub.mono', ` ${rid}`)) : h('span.mono', rid));
 
   ctx.main.append(
-    h('div.page-head', h('h1', s.projectName), statusPill(s.status), s.sealed ? h('span.tag.seal', '名单密封 sealed') : null),
+    h('div.page-head', h('h1', s.projectName), statusPill(lifecycle), s.sealed ? h('span.tag.seal', '名单密封 sealed') : null),
     h(
       'dl.facts',
       fact('项目编号', 'Project code', h('span.mono', s.projectCode)),
@@ -112,7 +116,8 @@ export async function renderSession(ctx, id) {
       fact('标段', 'Lots', s.lots.map((l) => `${l.code} ${l.name}`).join('；')),
       fact('名单人数', 'Roster', String(s.rosterSize)),
     ),
-    stepper(s.status),
+    stepper(lifecycle),
+    actionsPanel(ctx, lifecycle, s),
     section('流转记录', 'Lifecycle transitions', 'transitions', transitionsTable(transitions)),
     section('签到记录', 'Sign-ins', 'signins', signinsTable(signins, room)),
     section('名单', 'Roster', 'roster', rosterView(s, room)),
@@ -135,6 +140,45 @@ function stepper(status) {
     }),
     exceptional ? h('li.exception', h('span.step-dot', '!'), bi(...label(STATUS, status))) : null,
   );
+}
+
+/**
+ * Buttons for the lifecycle actions this role may take from the current status. Every action
+ * needs a written reason; the cloud records who, when, why and may refuse (its reason is shown).
+ */
+function actionsPanel(ctx, status, s) {
+  const offered = Object.entries(OFFER).filter(([, o]) => o.from.includes(status) && o.roles.includes(ctx.me.role));
+  if (!offered.length) return null;
+  const form = h('form.action-form', { hidden: true });
+  const panel = h('div.actions#actions', h('span.actions-label', bi('操作', 'Actions')), offered.map(([action, o]) => h(`button.action${o.emergency ? '.danger' : ''}`, { type: 'button', dataset: { action }, onclick: () => open(action) }, bi(...label(ACTION, action)))), form);
+  const open = (action) => {
+    const reason = h('textarea', { name: 'reason', rows: 2, required: true, maxlength: 2000, placeholder: '原因（必填，将记录）· reason (required, recorded)' });
+    const consent = h('input', { type: 'checkbox', name: 'consent' });
+    const error = h('p.error', { role: 'alert', hidden: true });
+    const needsConsent = ctx.me.role !== 'supervisor' && (action === 'fallback_local' || action === 'dissolve');
+    clear(form).append(
+      h('div.action-title', bi(...label(ACTION, action))),
+      reason,
+      ...(needsConsent ? [h('label.check', consent, ' 已取得监督部门同意 · supervision department consented')] : []),
+      error,
+      h('div.action-buttons', h('button.confirm', { type: 'submit' }, '确认 Confirm'), h('button.cancel', { type: 'button', onclick: () => (form.hidden = true) }, '取消 Cancel')),
+    );
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) return;
+      try {
+        await api(`/v1/sessions/${encodeURIComponent(s.sessionId)}/transitions`, { method: 'POST', body: { action, reason: reason.value.trim(), ...(needsConsent ? { supervisorConsent: consent.checked } : {}) } });
+        window.dispatchEvent(new HashChangeEvent('hashchange')); // re-render this session
+      } catch (err) {
+        if (ctx.onAuthError(err)) return;
+        error.textContent = err.status === 409 || err.status === 403 ? `未执行 / Refused: ${err.message}` : describeError(err);
+        error.hidden = false;
+      }
+    };
+    form.hidden = false;
+    reason.focus();
+  };
+  return panel;
 }
 
 function section(zh, en, id, content) {

@@ -178,6 +178,17 @@ describe('web console', () => {
     expect(await page.$eval('.stepper li.current', (e) => e.textContent)).toContain('签到中');
     expect(await page.textContent('#transitions')).toContain('开始签到');
     await shot(page, '07-session-supervisor');
+    // the supervisor may only fall back to local evaluation from here; the cloud records it
+    expect(await page.$$eval('#actions button.action', (bs) => bs.map((b) => b.getAttribute('data-action')))).toEqual(['fallback_local']);
+    await page.click('#actions button[data-action="fallback_local"]');
+    await page.fill('#actions textarea', '主场网络中断，改为本地集中评标');
+    await shot(page, '08-action-form');
+    await page.click('#actions button.confirm');
+    await page.waitForSelector('.stepper li.exception');
+    expect(await page.textContent('.stepper li.exception')).toContain('转本地评标');
+    expect(await page.textContent('#transitions')).toContain('主场网络中断，改为本地集中评标');
+    const recorded = await pg.query(`SELECT to_status, actor_role FROM session_transitions WHERE session_id = $1 ORDER BY id DESC LIMIT 1`, [sessionA]);
+    expect(recorded.rows[0]).toEqual({ to_status: 'converted_local', actor_role: 'supervisor' });
     // direct navigation to B's session: refused like a missing one
     await page.goto(`${cloud.httpUrl}/console/#/sessions/${sessionB}`);
     await page.waitForSelector('.notice.error');
