@@ -62,8 +62,11 @@ function ensureNodeModules() {
   const lock = path.join(root, 'package-lock.json');
   const fresh = fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs;
   if (fresh) return;
-  log('installing npm dependencies (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+  // `npm install` rather than `npm ci`: the lock names every platform's optional native builds
+  // (e.g. @swc/core-darwin-arm64), and `npm ci` refuses to run when a registry mirror serves
+  // only this platform's; `npm install` follows the lock and skips the optional ones it lacks.
+  log('installing npm dependencies (npm install, following package-lock.json)');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
