@@ -53,7 +53,7 @@ export interface FaceAnalysis {
   landmarks?: Point[];
   embedding?: Float32Array;
   liveness?: number;
-  quality: QualityCode[];
+  quality: (QualityCode | 'no_face')[];
   measurements?: QualityMeasurements;
   timingsMs: Record<string, number>;
 }
@@ -171,14 +171,15 @@ export class FaceEngine {
     return nms(boxesToImage(boxes, iw, ih, edge), d.nmsIou).filter((b) => boxWidth(b) > 4 && boxHeight(b) > 4);
   }
 
-  async landmarks(img: RgbImage, box: Box): Promise<Point[]> {
+  async landmarks(image: RgbImage | ImageLevels, box: Box): Promise<Point[]> {
+    const levels = image instanceof ImageLevels ? image : new ImageLevels(image);
     const l = this.manifest.models.landmark;
     const [, , h, w] = l.input.shape;
     const bw = boxWidth(box) * l.cropScale;
     const bh = boxHeight(box) * l.cropScale;
     const x = (box.x1 + box.x2) / 2 - bw / 2;
     const y = (box.y1 + box.y2) / 2 - bh / 2;
-    const crop = warpAffine(img, rectTransform(x, y, bw, bh, w, h), w, h, 0);
+    const crop = levels.warp(rectTransform(x, y, bw, bh, w, h), w, h, 0);
     const out = await this.run('landmark', toTensor(crop, l.preprocess), l.output);
     const pts: Point[] = [];
     for (let i = 0; i < 68; i++) pts.push([x + out[i * 2] * bw, y + out[i * 2 + 1] * bh]);
@@ -251,13 +252,13 @@ export class FaceEngine {
     const boxes = await this.detect(levels, role);
     timings[`${role}.detect`] = round(now() - t);
     const choice = chooseFace(boxes, img.width, img.height);
-    if (choice.kind === 'none') return { status: 'no_face', faces: 0, quality: ['no_face' as QualityCode], timingsMs: timings };
+    if (choice.kind === 'none') return { status: 'no_face', faces: 0, quality: ['no_face'], timingsMs: timings };
     if (choice.kind === 'multiple') {
       return { status: 'multiple_faces', faces: choice.faces.length, quality: [], timingsMs: timings };
     }
     const box = choice.face;
     t = now();
-    const lm = await this.landmarks(img, box);
+    const lm = await this.landmarks(levels, box);
     timings[`${role}.landmarks`] = round(now() - t);
     t = now();
     const aligned = this.alignedFace(img, lm);
