@@ -12,7 +12,6 @@ import { initRecordingDisk } from '../recording/disk';
 import { readJournal } from '../recording/journal';
 import { buildPipelineArgs } from '../recording/pipeline';
 import { probeFile, probeRtsp } from '../recording/probe';
-import { createRecorder } from '../recording/service';
 import { startTestCamera } from '../recording/testcam/launcher';
 import { verifyPath } from '../recording/verify';
 
@@ -126,41 +125,66 @@ async function service(url: string, dir: string): Promise<{ cpu: number; rss: nu
   return { cpu, rss, pss };
 }
 
-async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number }> {
+/** The recording service in its own process (bench-child), so it can be killed -9 too. */
+function startServiceProcess(opts: Record<string, unknown>): { child: ChildProcess; pids: () => number[]; exited: Promise<void> } {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'recording', 'bench-child.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let camPids: number[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l.startsWith('PIDS ')) camPids = (JSON.parse(l.slice(5)) as Array<number | null>).filter((p): p is number => p !== null);
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return { child, pids: () => camPids, exited };
+}
+
+/**
+ * 100 kill -9 at random moments: four in five hit the camera's pipeline process, one in five the
+ * whole recording service (which is then restarted, as systemd would).
+ */
+async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number; serviceKills: number }> {
   const rec = path.join(dir, 'kill');
   await initRecordingDisk(rec);
-  const recorder = await createRecorder({
+  const opts = {
     applianceId: 'bench',
     dir: rec,
     keyPath: path.join(dir, 'secrets', 'k.pem'),
     cameras: [{ cameraId: 'camk', source: { type: 'test', pattern: 'smpte' }, test: { width: 640, height: 360, fps: 15, bitrateKbps: 600 } }],
     segmentSeconds: 2,
     backoff: { initialMs: 100, maxMs: 400 },
-  });
-  recorder.setActiveSession({ sessionId: 'KILL', lotIds: [] });
-  await recorder.start();
+    sessionId: 'KILL',
+  };
+  let svc = startServiceProcess(opts);
   let kills = 0;
+  let serviceKills = 0;
   let lastPid = 0;
   for (let i = 0; i < KILLS; i++) {
-    const until = Date.now() + 20_000;
-    let pid: number | null = null;
+    const until = Date.now() + 30_000;
+    let pid: number | undefined;
     while (Date.now() < until) {
-      pid = recorder.cameraPid('camk');
+      pid = svc.pids()[0];
       if (pid && pid !== lastPid) break;
       await sleep(20);
     }
     if (!pid || pid === lastPid) break;
     await sleep(300 + Math.random() * 2500);
+    lastPid = pid;
+    if (i % 5 === 4) {
+      svc.child.kill('SIGKILL');
+      await svc.exited;
+      kills++;
+      serviceKills++;
+      svc = startServiceProcess(opts);
+      continue;
+    }
     try {
       process.kill(pid, 'SIGKILL');
       kills++;
     } catch {
       /* already gone */
     }
-    lastPid = pid;
   }
   await sleep(4000);
-  await recorder.stop();
+  svc.child.kill('SIGTERM');
+  await svc.exited;
   const lines = (await readJournal(rec)).lines;
   let unplayable = 0;
   for (const l of lines) if (l.kind === 'segment' && !(await probeFile(path.join(rec, l.file), true)).playable) unplayable++;
@@ -168,7 +192,7 @@ async function killCampaign(dir: string): Promise<{ kills: number; unplayable: n
   for (const l of lines) if (l.kind === 'gap') maxGap = Math.max(maxGap, (Date.parse(l.to) - Date.parse(l.from)) / 1000);
   const report = await verifyPath(rec);
   // A chain that no longer verifies counts as footage we cannot stand behind.
-  return { kills, unplayable: unplayable + (report.ok ? 0 : 1_000_000), maxGapS: Math.round(maxGap * 100) / 100 };
+  return { kills, serviceKills, unplayable: unplayable + (report.ok ? 0 : 1_000_000), maxGapS: Math.round(maxGap * 100) / 100 };
 }
 
 export async function run(): Promise<Record<string, number>> {
@@ -193,6 +217,7 @@ export async function run(): Promise<Record<string, number>> {
   out['recording.kill_campaign.kills'] = k.kills;
   out['recording.kill_campaign.unplayable_segments'] = k.unplayable;
   out['recording.kill_campaign.max_gap_s'] = k.maxGapS;
+  out['recording.kill_campaign.service_kills'] = k.serviceKills;
   await fsp.rm(dir, { recursive: true, force: true });
   return out;
 }
