@@ -99,6 +99,9 @@ describe('cloud with the embedded broker', () => {
 
   it('records reported state on the appliance', async () => {
     const state = { v: 1, applianceId: regA.applianceId, online: true, ts: new Date().toISOString(), appliedVersion: 1, firmware: 'edge 0.1' };
+    // counted before the report: the republication may arrive before the firmware is visible
+    const desired = cloudTopics.appliance(regA.applianceId, 'desired');
+    const before = a.inbox.json(desired).length;
     await a.client.publishAsync(cloudTopics.appliance(regA.applianceId, 'reported'), JSON.stringify(state), { qos: 1, retain: true });
     const view = await eventually(async () => {
       const r = await cloud.api<{ online: boolean; firmware: string | null; appliedVersion: number | null; lastSeen: string | null }>('GET', `/v1/appliances/${regA.applianceId}`);
@@ -107,8 +110,6 @@ describe('cloud with the embedded broker', () => {
     expect(view.online).toBe(true);
     expect(view.lastSeen).not.toBeNull();
     // appliedVersion 1 < desired → the cloud republishes the desired state
-    const desired = cloudTopics.appliance(regA.applianceId, 'desired');
-    const before = a.inbox.json(desired).length;
     await eventually(async () => a.inbox.json(desired).length > before);
   });
 
