@@ -17,6 +17,9 @@ const project = (name, extra = {}) => ({
   moduleNameMapper: { '^@evalroom/([a-z-]+)$': '<rootDir>/../$1/src' },
   testMatch: ['<rootDir>/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Integration tests start real processes and brokers; on a loaded 2-core machine Jest's 5 s
+  // default fails them for being slow, not wrong. Tests that need longer set their own.
+  testTimeout: 30_000,
   ...extra,
 });
 

@@ -173,7 +173,7 @@ describe('a room, end to end', () => {
   });
 
   it('keeps the gate closed for a different face and stores the mismatch', async () => {
-    const before = await presentCard(people.kit, face('kit_harington', 'kit_a.jpg'), face('obama', 'obama_c.jpg'));
+    const before = await presentCard(people.kit, face('kit_harington', 'kit_a.jpg'), face('obama', 'obama_d.jpg'));
     const rejection = await waitFor('the mismatch to reach the cloud', async () => {
       const r = await db.query<{ outcome: string }>('SELECT outcome FROM checkin_rejections WHERE session_id = $1', [sessionId]);
       return r.length > 0 ? r : undefined;
