@@ -275,7 +275,7 @@ function footageView(list) {
   // 404: this cloud has no archive module (yet); same as nothing archived
   if (list && list.error && list.error.status !== 404) return unavailable(list);
   if (!Array.isArray(list) || !list.length) return h('div.empty', '暂无归档录像 · No footage archived yet');
-  const mb = (n) => `${(n / 1_048_576).toFixed(1)} MB`;
+  const mb = (n) => (n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : n < 1_073_741_824 ? `${(n / 1_048_576).toFixed(1)} MB` : `${(n / 1_073_741_824).toFixed(2)} GB`);
   return table(
     [['设备', 'Appliance'], ['归档编号', 'Archive id'], ['接收时间', 'Received'], ['移交期限', 'Deadline'], ['大小', 'Size'], ['SHA-256', 'Bundle hash']],
     list.map((b) =>

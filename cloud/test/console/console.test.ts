@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,38 @@ describe('web console', () => {
   let sessionA = '';
   let sessionB = '';
   let signedRef = '';
+  let archiveId = '';
+
+  /** Hands a (signed, footage-less) evidence bundle of the session to the archive as the appliance does. */
+  async function handOverEmptyBundle(sessionId: string): Promise<string> {
+    const keys = generateKeyPairSync('ed25519');
+    const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const manifest = Buffer.from(
+      JSON.stringify({
+        v: 1, kind: 'evalroom-evidence-bundle', applianceId: reg.applianceId, createdAt: new Date().toISOString(), selection: { sessionId },
+        sessions: [{ sessionId, lotIds: ['lot-1'] }], publicKeyPem, keyId: createHash('sha256').update(publicKeyPem).digest('hex'), cameras: [], files: [], omitted: [],
+      }),
+    );
+    const sig = Buffer.from(sign(null, manifest, keys.privateKey).toString('base64'));
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const headers = { authorization: `Basic ${Buffer.from(`${reg.applianceId}:${reg.mqtt.password}`).toString('base64')}` };
+    const call = async <T>(method: string, path: string, body?: Buffer | object, extra: Record<string, string> = {}) => {
+      const res = await fetch(cloud.httpUrl + path, {
+        method,
+        headers: { ...headers, ...extra, ...(body && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`archive ${method} ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const all = Buffer.concat([manifest, sig]);
+    const init = await call<{ uploadId: string }>('POST', '/v1/archive/uploads', {
+      sessionId, applianceId: reg.applianceId, bundleSha256: sha(manifest), totalSize: all.length, chunkSize: 65536, sessionEndedAt: new Date().toISOString(),
+      files: [{ path: 'manifest.json', size: manifest.length, sha256: sha(manifest) }, { path: 'manifest.sig', size: sig.length, sha256: sha(sig) }],
+    });
+    await call('PUT', `/v1/archive/uploads/${init.uploadId}/chunks/0`, all, { 'content-type': 'application/octet-stream', 'x-chunk-sha256': sha(all) });
+    return (await call<{ archiveId: string }>('POST', `/v1/archive/uploads/${init.uploadId}/complete`)).archiveId;
+  }
 
   beforeAll(async () => {
     cloud = await startTestCloud();
@@ -82,6 +114,7 @@ describe('web console', () => {
     await pg.connect();
     await eventually(async () => (await pg.query(`SELECT (SELECT count(*) FROM appliance_events)::int + (SELECT count(*) FROM telemetry)::int AS n`)).rows[0].n === 4 + 240);
     await eventually(async () => (await cloud.api<{ online: boolean }>('GET', `/v1/appliances/${reg.applianceId}`)).body.online);
+    archiveId = await handOverEmptyBundle(sessionA);
 
     profile = await mkdtemp(join(tmpdir(), 'evalroom-chromium-'));
     shots = process.env.EVALROOM_CONSOLE_SHOTS ?? (await mkdtemp(join(tmpdir(), 'evalroom-console-shots-')));
@@ -174,7 +207,7 @@ describe('web console', () => {
     await page.waitForSelector('#signins tbody tr');
     expect(await page.textContent('#signins')).toMatch(/张三|李四/); // the supervising department sees who signed in
     expect(await page.textContent('#incidents')).toContain('专家手机未存入储物柜');
-    expect(await page.textContent('#footage')).toContain('暂无归档录像');
+    expect(await page.textContent(`#footage tr[data-archive="${archiveId}"]`)).toContain(reg.applianceId);
     expect(await page.$eval('.stepper li.current', (e) => e.textContent)).toContain('签到中');
     expect(await page.textContent('#transitions')).toContain('开始签到');
     await shot(page, '07-session-supervisor');
