@@ -39,12 +39,19 @@ export function renderDevices(ctx) {
   });
   const load = async () => {
     try {
-      const [appliances, alarms] = await Promise.all([
+      const [appliances, alarms, overdue] = await Promise.all([
         api('/v1/appliances', { signal: controller.signal }),
         api('/v1/events?type=alarm.raised&limit=200', { signal: controller.signal }),
+        // footage handovers past their deadline (archive; admin and central ops)
+        ['admin', 'central_ops'].includes(ctx.me.role)
+          ? api('/v1/archive/overdue', { signal: controller.signal }).catch((err) => {
+              if (err.status === 401 || err.name === 'AbortError') throw err;
+              return [];
+            })
+          : Promise.resolve([]),
       ]);
       if (stopped) return;
-      draw(body, appliances, alarms);
+      draw(body, appliances, alarms, overdue);
       const r = document.getElementById('refreshed');
       if (r) r.textContent = `更新于 ${fmtTime(new Date().toISOString(), true)} · auto-refresh 15 s`;
     } catch (err) {
@@ -59,7 +66,7 @@ export function renderDevices(ctx) {
   load();
 }
 
-function draw(body, appliances, alarms) {
+function draw(body, appliances, alarms, overdue) {
   const recent = alarms.filter((e) => Date.now() - Date.parse(e.ts) < DAY);
   const byAppliance = new Map();
   for (const e of recent) byAppliance.set(e.applianceId, [...(byAppliance.get(e.applianceId) ?? []), e]);
@@ -72,9 +79,24 @@ function draw(body, appliances, alarms) {
     card('离线', 'Offline', appliances.length - online, appliances.length - online ? 'bad' : ''),
     card('配置未同步', 'Out of sync', outOfSync, outOfSync ? 'warn' : ''),
     card('24 小时告警', 'Alarms (24 h)', recent.length, recent.length ? 'bad' : ''),
+    overdue.length ? card('录像移交逾期', 'Footage overdue', overdue.length, 'bad') : null,
   );
+  const late = overdue.length
+    ? h(
+        'section.block#overdue',
+        h('h2', bi('录像移交逾期', 'Footage handover overdue')),
+        h(
+          'div.table-wrap',
+          h(
+            'table.grid',
+            h('thead', h('tr', h('th', bi('场次', 'Session')), h('th', bi('结束', 'Ended')), h('th', bi('移交期限', 'Deadline')), h('th', bi('告警时间', 'Raised')))),
+            h('tbody', overdue.map((o) => h('tr.alarm', h('td', h('a.mono', { href: `#/sessions/${encodeURIComponent(o.sessionId)}` }, o.sessionId)), h('td', fmtTime(o.endedAt)), h('td', fmtTime(o.deadlineAt)), h('td', fmtTime(o.raisedAt))))),
+          ),
+        ),
+      )
+    : null;
   if (!appliances.length) {
-    clear(body).append(cards, h('div.empty', '您的范围内暂无设备 · No appliances in your scope'));
+    clear(body).append(...[cards, h('div.empty', '您的范围内暂无设备 · No appliances in your scope'), late].filter(Boolean));
     return;
   }
   const rows = appliances.map((a) => {
@@ -91,7 +113,7 @@ function draw(body, appliances, alarms) {
       h(
         'td',
         list.length
-          ? h('div', h(`span.tag.${latest.data?.severity === 'critical' ? 'bad' : 'warn'}`, `${list.length} 条告警`), h('div.sub.alarm-msg', { title: latest.data?.message ?? '' }, `${latest.data?.alarm ?? ''} · ${latest.data?.message ?? ''}`))
+          ? h('div', h(`span.tag.flush.${latest.data?.severity === 'critical' ? 'bad' : 'warn'}`, `${list.length} 条告警`), h('div.sub.alarm-msg', { title: latest.data?.message ?? '' }, `${latest.data?.alarm ?? ''} · ${latest.data?.message ?? ''}`))
           : h('span.muted', '无 none'),
       ),
     );
@@ -101,7 +123,7 @@ function draw(body, appliances, alarms) {
     h('thead', h('tr', ...[['设备', 'Appliance'], ['场地 / 评标室', 'Venue / room'], ['状态', 'Status'], ['最后在线', 'Last seen'], ['期望 / 已应用版本', 'Desired / applied'], ['近期告警', 'Recent alarms']].map(([z, e]) => h('th', bi(z, e))))),
     h('tbody', rows),
   );
-  clear(body).append(cards, h('div.table-wrap', table));
+  clear(body).append(...[cards, h('div.table-wrap', table), late].filter(Boolean));
 }
 
 function card(zh, en, value, tone) {
@@ -186,7 +208,7 @@ export async function renderDevice(ctx, id) {
 
 function eventDetail(e) {
   const d = e.data ?? {};
-  if (e.type === 'alarm.raised') return h('span', h(`span.tag.${d.severity === 'critical' ? 'bad' : 'warn'}`, label(SEVERITY, d.severity)[0]), ` ${d.alarm} · ${d.source} · ${d.message}`);
+  if (e.type === 'alarm.raised') return h('span', h(`span.tag.flush.${d.severity === 'critical' ? 'bad' : 'warn'}`, label(SEVERITY, d.severity)[0]), ` ${d.alarm} · ${d.source} · ${d.message}`);
   if (e.type === 'alarm.cleared') return `${d.alarm} · ${d.source}`;
   if (e.type === 'checkin.admitted') return `签到 ${d.expertRef} · ${d.sessionId}`;
   if (e.type === 'checkin.rejected') return `拒绝 ${d.outcome} · ${d.reason}`;

@@ -36,6 +36,7 @@ describe('web console', () => {
   let sessionB = '';
   let signedRef = '';
   let archiveId = '';
+  let lateSession = '';
 
   /** Hands a (signed, footage-less) evidence bundle of the session to the archive as the appliance does. */
   async function handOverEmptyBundle(sessionId: string): Promise<string> {
@@ -89,6 +90,8 @@ describe('web console', () => {
         sessionBody(dir, -5, { supervisingDepartment: 'dept-B', projectCode: 'P-B', projectName: '大连港口设备采购', assignments: [{ roomId: dir.roomA, experts: [{ name: B_NAMES[0], idNumber: idNumber(9), workstation: 'A2' }] }] }),
       )
     ).body.sessionId;
+    // a session that ended two weeks ago and whose footage never reached the archive
+    lateSession = (await cloud.api<{ sessionId: string }>('POST', '/v1/sessions', sessionBody(dir, -20_160, { supervisingDepartment: 'dept-C', projectCode: 'P-LATE' }))).body.sessionId;
     const moved = await cloud.api('POST', `/v1/sessions/${sessionA}/transitions`, { action: 'start_check_in', reason: '签到开始' });
     expect(moved.status).toBe(201);
     const doc = await box.inbox.waitFor<DesiredState>(desired, (d) => d.sessions.some((s) => s.sessionId === sessionA && s.status === 'checking_in') && d.sessions.some((s) => s.sessionId === sessionB));
@@ -174,6 +177,8 @@ describe('web console', () => {
     const rowB = await page.waitForSelector(`tr[data-appliance="${regB.applianceId}"]`);
     expect(await (await rowB.$('[data-state]'))!.getAttribute('data-state')).toBe('offline');
     expect(await rowB.$('.out-of-sync')).not.toBeNull();
+    // the footage handover of the old session is overdue (archive alarm)
+    expect(await page.textContent('#overdue')).toContain(lateSession);
     await shot(page, '03-devices');
 
     await page.click(`a[href="#/devices/${reg.applianceId}"]`);
