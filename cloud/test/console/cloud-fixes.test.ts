@@ -5,7 +5,9 @@ import type { MqttClient } from 'mqtt';
 import { cloudTopics, type ApplianceRegistered, type DesiredState } from '@evalroom/contracts';
 import { startCloud } from '../../src/server';
 import { DesiredStateService } from '../../src/sessions/desired-state.service';
+import { CloudMqtt } from '../../src/mqtt/cloud-mqtt';
 import { TelemetryIngestService } from '../../src/telemetry/telemetry-ingest.service';
+import { TelemetryRepository } from '../../src/telemetry/telemetry.repository';
 import { MemoryLogger, seedDirectory, sessionBody, startTestCloud, type TestCloud } from '../support/cloud';
 import { eventually, mqttClient, type Inbox } from '../support/mqtt';
 import { TEST_PG_URL } from '../support/pg';
@@ -113,11 +115,8 @@ describe('cloud fixes: desired-state versions and persistent telemetry de-duplic
 
       // two ingest services racing on one batch: still stored once
       const racing = { ...batch, batchId: randomUUID() };
-      const ingest3 = new TelemetryIngestService(
-        (ingest2 as unknown as { repo: ConstructorParameters<typeof TelemetryIngestService>[0] }).repo,
-        (ingest2 as unknown as { mqtt: ConstructorParameters<typeof TelemetryIngestService>[1] }).mqtt,
-        cloud.config,
-      );
+      // a second ingest service on the same database (as a second replica would run)
+      const ingest3 = new TelemetryIngestService(again.app.get(TelemetryRepository), again.app.get(CloudMqtt), cloud.config);
       await Promise.all([ingest2.onMessage(reg.applianceId, Buffer.from(JSON.stringify(racing))), ingest3.onMessage(reg.applianceId, Buffer.from(JSON.stringify(racing)))]);
       await Promise.all([ingest2.flush(), ingest3.flush()]);
       expect(await count()).toBe(50);
