@@ -8,6 +8,10 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 
+// onnxruntime-node reports usage and writes device ids under HOME and TMPDIR unless told not to;
+// face data and appliance identities stay on the box, so every subcommand starts with it off.
+if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const COMMANDS = {
   up: { module: 'provisioning/dist/cli/up.js', help: 'run the whole system on this machine: cloud + one simulated room' },
   enroll: { module: 'provisioning/dist/cli/enroll.js', help: 'enroll an appliance with the cloud and write its config and secrets' },

@@ -2,7 +2,7 @@
 // separate processes; a session is created over HTTP, its roster reaches the room, a simulated
 // card read plus a real face photo opens the gate, and the sign-in lands in the cloud database.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CloudApiClient, demoEdgeConfig, enrollAppliance, isPortFree, makeResidentIdNumber, startService, type ServiceProcess } from '@evalroom/provisioning';
@@ -184,6 +184,36 @@ describe('a room, end to end', () => {
     const signins = await db.query('SELECT 1 FROM signins WHERE session_id = $1', [sessionId]);
     expect(signins).toHaveLength(1);
     await takeCard();
+  });
+
+  it('leaves no face image or template on disk, in the outbox or in the logs', async () => {
+    // Recordings are the room's video evidence by design; everything else the appliance wrote
+    // (outbox journal, desired-state cache, check-in records, secrets) must hold no biometrics.
+    const files: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'recordings' && entry.name !== 'exports') await walk(full);
+        } else if (entry.isFile() && (await stat(full)).size < 64 * 1024 * 1024) files.push(full);
+      }
+    };
+    await walk(path.join(work, 'room'));
+    expect(files.some((f) => /outbox/i.test(f))).toBe(true);
+    const imageSignatures = [Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('\x89PNG\r\n\x1a\n', 'binary'), Buffer.from('RIFF')];
+    const longBase64 = /[A-Za-z0-9+/]{1500,}/;
+    const embeddingArray = /\[(?:\s*-?\d+(?:\.\d+)?(?:e-?\d+)?\s*,){127,}/i;
+    for (const file of files) {
+      const bytes = await readFile(file);
+      const text = bytes.toString('latin1');
+      for (const sig of imageSignatures) expect({ file, image: bytes.includes(sig) }).toEqual({ file, image: false });
+      expect({ file, base64: longBase64.test(text) }).toEqual({ file, base64: false });
+      expect({ file, template: embeddingArray.test(text) }).toEqual({ file, template: false });
+    }
+    const log = edgeLog.join('\n');
+    expect(longBase64.test(log)).toBe(false);
+    expect(embeddingArray.test(log)).toBe(false);
+    for (const person of Object.values(people)) expect(log.includes(person.idNumber)).toBe(false);
   });
 
   it('admits while the cloud is away and delivers the sign-in exactly once after it returns', async () => {
