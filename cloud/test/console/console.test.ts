@@ -20,8 +20,6 @@ const ID_NUMBERS = [idNumber(1), idNumber(2), idNumber(3), idNumber(9)];
  * The console in real Chromium against a real cloud (PostgreSQL, embedded broker), data seeded
  * through the API and the appliance's own MQTT credentials.
  */
-jest.setTimeout(20_000);
-
 describe('web console', () => {
   let cloud: TestCloud;
   let ctx: BrowserContext;
