@@ -24,6 +24,8 @@ export interface EmbeddedNodeRedOptions {
   /** Encrypts flow credentials at rest. */
   credentialSecret: string;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+  /** Editor login lifetime (default 8 h). Node-RED keeps a timer until the last session expires. */
+  editorSessionSeconds?: number;
 }
 
 export interface EmbeddedNodeRed {
@@ -74,6 +76,7 @@ export async function startEmbeddedNodeRed(o: EmbeddedNodeRedOptions): Promise<E
       credentialSecret: o.credentialSecret,
       broker: { url: o.broker.url, username: o.broker.username ?? 'nodered', password: o.broker.password },
       admin,
+      editorSessionSeconds: o.editorSessionSeconds,
       log: { level: o.logLevel ?? 'warn' },
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports

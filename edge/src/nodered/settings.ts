@@ -38,6 +38,8 @@ export interface NodeRedSettingsInput {
   credentialSecret: string;
   broker: { url: string; username: string; password: string };
   admin?: AdminUser;
+  /** Editor login lifetime; a shift, not Node-RED's default week. */
+  editorSessionSeconds?: number;
   log?: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' };
 }
 
@@ -56,7 +58,13 @@ export function buildSettings(o: NodeRedSettingsInput): Record<string, unknown> 
     httpAdminRoot: editor ? '/red' : false,
     httpNodeRoot: false,
     disableEditor: !editor,
-    adminAuth: editor ? { type: 'credentials', users: [{ username: o.admin!.username, password: o.admin!.hash, permissions: '*' }] } : undefined,
+    adminAuth: editor
+      ? {
+          type: 'credentials',
+          sessionExpiryTime: o.editorSessionSeconds ?? 8 * 3600,
+          users: [{ username: o.admin!.username, password: o.admin!.hash, permissions: '*' }],
+        }
+      : undefined,
     functionExternalModules: false,
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false }, modules: { allowInstall: false } },
     editorTheme: { projects: { enabled: false }, tours: false, palette: { editable: false } },

@@ -22,6 +22,8 @@ describe('Node-RED editor behind credentials', () => {
       editor: true,
       broker: { url: broker.url, password: 'nr' },
       credentialSecret: 's',
+      // Node-RED holds a timer until the last login expires: keep it short so the test process ends.
+      editorSessionSeconds: 1,
     });
     try {
       expect(red.editorPath).toBe('/red');
