@@ -21,14 +21,36 @@ export function parseArgs(argv: string[]): { config?: string; help: boolean } {
   return out;
 }
 
-/** Runs the appliance until SIGINT/SIGTERM; resolves the exit code. */
+/** How long a stop may take before the process gives up waiting and exits with 1. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Runs the appliance until SIGINT/SIGTERM; resolves the exit code. The signal handlers are in
+ * place before anything starts, so a stop asked for during start-up waits for the start and then
+ * stops in order (a service manager's SIGTERM never leaves a half-started appliance behind).
+ */
 export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: (process.env.EVALROOM_LOG_LEVEL as LogLevel | undefined) ?? 'info' });
+  let signalled: string | undefined;
+  let onSignal: ((signal: string) => void) | undefined;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (signalled) return; // a second Ctrl-C (or the group's SIGTERM after SIGINT) changes nothing
+    signalled = signal;
+    onSignal?.(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  const release = (): void => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+
   let app: EdgeApp;
   try {
     const args = parseArgs(argv);
     if (args.help) {
       process.stderr.write('usage: evalroom-edge --config FILE   (or EVALROOM_EDGE_CONFIG=FILE)\n');
+      release();
       return 0;
     }
     const file = args.config ?? process.env.EVALROOM_EDGE_CONFIG;
@@ -36,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     const loaded = loadConfigFile(file);
     app = await startApp({ loaded, logger, firmware: process.env.EVALROOM_FIRMWARE });
   } catch (err) {
+    release();
     if (err instanceof ConfigError) {
       process.stderr.write(`evalroom-edge: ${err.message}\n`);
       return 2;
@@ -43,23 +66,31 @@ export async function main(argv: string[]): Promise<number> {
     logger.error('appliance failed to start', { err: (err as Error).message });
     return 1;
   }
-  process.stdout.write(`EVALROOM_READY ${JSON.stringify({ http: app.httpUrl, broker: app.brokerUrl })}\n`);
+  if (!signalled) process.stdout.write(`EVALROOM_READY ${JSON.stringify({ http: app.httpUrl, broker: app.brokerUrl })}\n`);
   return new Promise<number>((resolve) => {
-    let stopping = false;
     const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
       logger.info('stopping', { signal });
+      const deadline = setTimeout(() => {
+        logger.error('stop took too long; exiting', { ms: STOP_DEADLINE_MS });
+        resolve(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
       app.stop().then(
-        () => resolve(0),
+        () => {
+          clearTimeout(deadline);
+          release();
+          resolve(0);
+        },
         (err: Error) => {
+          clearTimeout(deadline);
           logger.error('stop failed', { err: err.message });
+          release();
           resolve(1);
         },
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (signalled) stop(signalled);
+    else onSignal = stop;
   });
 }
 

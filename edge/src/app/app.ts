@@ -70,6 +70,14 @@ function loadAdmitted(file: string, logger: Logger): Record<string, string> {
   return parsed.value;
 }
 
+/**
+ * Shutdown order: nothing new comes in (HTTP, timers, Node-RED), then check-in, then everything
+ * on the room broker (device agents, the room client), then the broker itself, then the cloud
+ * link and the durable stores it syncs, and the recorder last so footage runs to the very end.
+ */
+export const STOP_ORDER = ['intake', 'checkin', 'room', 'broker', 'cloud', 'stores', 'recorder', 'engines'] as const;
+export type StopPhase = (typeof STOP_ORDER)[number];
+
 const firstOf = (devices: DeviceConfig[], kind: DeviceConfig['kind']): DeviceConfig | undefined => devices.find((d) => d.kind === kind);
 
 /** The composition root: builds every part from the config, with injected instances only. */
@@ -77,16 +85,22 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
   const { config, paths } = opts.loaded;
   const logger = opts.logger ?? createLogger();
   const log = logger.child({ part: 'app' });
-  const stack: Array<{ name: string; stop: () => Promise<void> | void }> = [];
+  // Parts stop phase by phase (see StopPhase), the latest started first within a phase; a start
+  // that fails half-way stops what it had started the same way.
+  const stack: Array<{ name: string; phase: StopPhase; stop: () => Promise<void> | void }> = [];
   const stopAll = async (): Promise<void> => {
-    for (const s of stack.reverse()) {
+    const order = stack.map((s, i) => ({ ...s, i })).sort((a, b) => STOP_ORDER.indexOf(a.phase) - STOP_ORDER.indexOf(b.phase) || b.i - a.i);
+    stack.length = 0;
+    for (const s of order) {
       try {
         await s.stop();
       } catch (err) {
         log.error('stop failed', { part: s.name, err: (err as Error).message });
       }
     }
-    stack.length = 0;
+  };
+  const onStop = (phase: StopPhase, name: string, stop: () => Promise<void> | void): void => {
+    stack.push({ name, phase, stop });
   };
 
   try {
@@ -106,24 +120,24 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     if (checkinEnabled) {
       face = opts.faceVerifier ?? (await loadFaceVerifier(config.face));
       const f = face;
-      if (!opts.faceVerifier) stack.push({ name: 'face', stop: () => f.close() });
+      if (!opts.faceVerifier) onStop('engines', 'face', () => f.close());
     } else {
       log.warn('check-in disabled: it needs an idreader, a gate and a face source', { faceSource: config.checkin.faceSource });
     }
 
     const broker: RoomBroker = await startRoomBroker({ host: config.broker.host, port: config.broker.port, usersFile: secrets.usersFile, logger });
-    stack.push({ name: 'broker', stop: () => broker.stop() });
+    onStop('broker', 'broker', () => broker.stop());
 
     // The outbox closes after the room client, so outcomes of requests cut short by a stop are still stored.
     const outbox = new Outbox(paths.outboxDir, config.applianceId, logger.child({ part: 'outbox' }));
     outbox.open();
-    stack.push({ name: 'outbox', stop: () => outbox.close() });
+    onStop('stores', 'outbox', () => outbox.close());
     const telemetry = new TelemetryStore(paths.outboxDir, logger.child({ part: 'telemetry' }));
     telemetry.open();
-    stack.push({ name: 'telemetry-store', stop: () => telemetry.close() });
+    onStop('stores', 'telemetry-store', () => telemetry.close());
     const room = new RoomClient({ url: broker.url, password: secrets.room.appliance, devices: config.devices, logger });
     await room.start();
-    stack.push({ name: 'room', stop: () => room.stop() });
+    onStop('room', 'room', () => room.stop());
 
     const desired = new DesiredStore(paths.desiredCache, config.applianceId, logger.child({ part: 'desired' }));
     const cached = desired.load();
@@ -180,7 +194,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
         onDesired: () => publishApplianceState(),
       });
       const c = cloud;
-      stack.push({ name: 'cloud', stop: () => c.stop() });
+      onStop('cloud', 'cloud', () => c.stop());
       cloud.start();
     } else {
       log.warn('no cloud configured: events stay in the outbox');
@@ -203,7 +217,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       if (d.driver === 'simulated') sims.set(d.deviceId, port as SimDevice);
       const agent = new DeviceAgent({ deviceId: d.deviceId, port, brokerUrl: broker.url, password: secrets.room.devices[d.deviceId]!, logger: logger.child({ part: 'agent' }) });
       await agent.start();
-      stack.push({ name: `device ${d.deviceId}`, stop: () => agent.stop() });
+      onStop('room', `device ${d.deviceId}`, () => agent.stop());
       ports.push({ deviceId: d.deviceId, port });
     }
 
@@ -228,7 +242,10 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
         faceCaptureTimeoutMs: config.checkin.faceCaptureTimeoutMs,
         logger,
         onGateCommand: (_id, ms) => latency.add(ms),
+        repeatTapWindowMs: config.checkin.repeatTapWindowMs,
       });
+      const c = checkin;
+      onStop('checkin', 'check-in', () => c.close());
     }
 
     room.on('deviceEvent', (deviceId, kind, ev) => {
@@ -315,7 +332,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       }
     }, opts.telemetryIntervalMs ?? 60_000);
     telemetryTimer.unref();
-    stack.push({ name: 'telemetry', stop: () => clearInterval(telemetryTimer) });
+    onStop('intake', 'telemetry', () => clearInterval(telemetryTimer));
 
     // HTTP: staff actions (bearer token) and, when enabled, the sim API.
     const api = new HttpApi(secrets.staffToken, logger.child({ part: 'http' }));
@@ -331,7 +348,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     });
     if (config.http.simApi) registerSimApi(api, sims);
     const httpPort = await api.listen(config.http.host, config.http.port);
-    stack.push({ name: 'http', stop: () => api.close() });
+    onStop('intake', 'http', () => api.close());
 
     publishApplianceState();
     const httpHost = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ApplianceEventBody, FaceVerifier, IdCard, StaffOverride } from '@evalroom/contracts';
 import type { Logger } from '../app/logger';
@@ -21,6 +21,11 @@ export interface CheckinServiceOptions {
   newId?: () => string;
   /** Admissions already made (`sessionId/expertRef` → checkinId), e.g. restored after a restart. */
   admitted?: Record<string, string>;
+  /**
+   * A card read again within this many ms of an admission (or an already_checked_in answer) is
+   * ignored silently: people tap twice, and each tap must not become an event. 0 turns it off.
+   */
+  repeatTapWindowMs?: number;
   /** Called when the gate command goes out: ms since the card event reached the appliance. */
   onGateCommand?: (checkinId: string, msSinceCard: number) => void;
 }
@@ -35,6 +40,13 @@ export class CheckinService {
   private state: DoorState = initialDoorState();
   private readonly cardAt = new Map<string, number>();
   private readonly waiters = new Map<string, (s: Settled) => void>();
+  /** Card key (SHA-256 of the ID number, never the number itself) per check-in under way. */
+  private readonly cardOf = new Map<string, string>();
+  /** Card key → when it was last admitted or told already_checked_in (ms). */
+  private readonly lastTap = new Map<string, number>();
+  private closed = false;
+  /** Reads ignored as repeat taps (telemetry). */
+  repeatTaps = 0;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -56,10 +68,32 @@ export class CheckinService {
     return { phase: d.phase, ...(d.phase !== 'idle' ? { checkinId: d.attempt.checkinId } : {}), admitted: Object.keys(this.state.admitted).length, overridable: this.state.overridable };
   }
 
-  /** A card was read; returns the check-in id (the outcome arrives as a recorded event). */
-  cardRead(card: IdCard): string {
+  /** No new check-ins or overrides from now on (shutdown); attempts under way still finish. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * A card was read; returns the check-in id (the outcome arrives as a recorded event), or
+   * undefined when the read is ignored (a repeat tap within the window, or the appliance stopping).
+   */
+  cardRead(card: IdCard): string | undefined {
+    if (this.closed) {
+      this.log.info('card read ignored: appliance stopping');
+      return undefined;
+    }
+    const key = createHash('sha256').update(`evalroom-tap\n${card.idNumber}`).digest('hex');
+    const window = this.opts.repeatTapWindowMs ?? 0;
+    const nowMs = this.now().getTime();
+    for (const [k, at] of this.lastTap) if (nowMs - at >= window) this.lastTap.delete(k);
+    if (window > 0 && this.lastTap.has(key)) {
+      this.repeatTaps++;
+      this.log.debug('repeat tap ignored', { windowMs: window });
+      return undefined;
+    }
     const checkinId = this.newId();
     this.cardAt.set(checkinId, performance.now());
+    this.cardOf.set(checkinId, key);
     this.dispatch({ type: 'card_read', checkinId, card, at: this.now() });
     return checkinId;
   }
@@ -70,6 +104,7 @@ export class CheckinService {
 
   /** Staff admits a rejected check-in; resolves once the gate opened (or why not). */
   override(checkinId: string, override: StaffOverride): Promise<Settled> {
+    if (this.closed) return Promise.resolve({ ok: false, reason: 'appliance stopping' });
     const settled = new Promise<Settled>((resolve) => this.waiters.set(checkinId, resolve));
     const effects = this.dispatch({ type: 'override', checkinId, override, at: this.now() });
     const ignored = effects.find((e) => e.type === 'ignored');
@@ -108,6 +143,9 @@ export class CheckinService {
           this.log.info(effect.body.type, { checkinId: data.checkinId, outcome: data.outcome ?? 'admitted' });
           const id = data.checkinId!;
           this.cardAt.delete(id);
+          const key = this.cardOf.get(id);
+          this.cardOf.delete(id);
+          if (key && (effect.body.type === 'checkin.admitted' || data.outcome === 'already_checked_in')) this.lastTap.set(key, this.now().getTime());
           const w = this.waiters.get(id);
           this.waiters.delete(id);
           w?.(effect.body.type === 'checkin.admitted' ? { ok: true, body: effect.body } : { ok: false, reason: `${data.outcome}` });

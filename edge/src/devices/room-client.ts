@@ -85,8 +85,13 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> implements Device
       p.resolve(errorResponse(tx, 'unavailable', 'appliance stopping'));
     }
     this.pending.clear();
-    await this.client?.endAsync(true).catch(() => undefined);
+    const client = this.client;
     this.client = undefined;
+    // Once we hang up, a socket reset from the broker is expected, not worth a warning.
+    client?.removeAllListeners('error').on('error', (err) => this.log.debug('room mqtt error while stopping', { err: err.message }));
+    // A clean DISCONNECT (the broker would log a reset socket otherwise); forced if it hangs.
+    if (client) await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
+    if (client && !client.disconnected) await client.endAsync(true).catch(() => undefined);
   }
 
   deviceStates(): DeviceState[] {

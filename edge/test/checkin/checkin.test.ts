@@ -24,7 +24,10 @@ class Room {
   desired: DesiredState;
   service: CheckinService;
 
-  constructor(desired: DesiredState) {
+  /** Clock offset (ms) the service sees, so the repeat-tap window can pass without waiting. */
+  skewMs = 0;
+
+  constructor(desired: DesiredState, options: { repeatTapWindowMs?: number } = {}) {
     this.desired = desired;
     // The verifier compares the probe's tag with the chip photo's id number.
     const face = this.face;
@@ -41,6 +44,8 @@ class Room {
       gateOpenMs: 1000,
       faceCaptureTimeoutMs: 500,
       logger: createMemoryLogger(),
+      now: () => new Date(Date.now() + this.skewMs),
+      ...options,
     });
   }
 
@@ -119,6 +124,53 @@ describe('check-in', () => {
     const ev = await room.tap(ALICE, ALICE);
     expect((ev.data as { outcome: string }).outcome).toBe('already_checked_in');
     expect(room.gateCommands()).toBe(before);
+  });
+
+  it('ignores a repeat tap within the window silently, then answers already_checked_in', async () => {
+    const tapRoom = new Room(makeDesired([makeSession({ idNumbers: [ALICE, BOB] })]), { repeatTapWindowMs: 30_000 });
+    await tapRoom.start();
+    try {
+      expect((await tapRoom.tap(ALICE, ALICE)).type).toBe('checkin.admitted');
+      const gates = tapRoom.gateCommands();
+      const count = tapRoom.events.length;
+      // Second and third taps within 30 s: no check-in, no event.
+      expect(tapRoom.service.cardRead(makeCard(ALICE))).toBeUndefined();
+      tapRoom.skewMs = 29_000;
+      expect(tapRoom.service.cardRead(makeCard(ALICE))).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(tapRoom.events.length).toBe(count);
+      expect(tapRoom.service.repeatTaps).toBe(2);
+      // Another card is not affected by Alice's window.
+      expect((await tapRoom.tap(BOB, BOB)).type).toBe('checkin.admitted');
+      // After the window: the usual answer, once; and that answer opens a new window.
+      tapRoom.skewMs = 31_000;
+      const ev = await tapRoom.tap(ALICE, ALICE);
+      expect(ev.data).toMatchObject({ outcome: 'already_checked_in' });
+      expect(tapRoom.service.cardRead(makeCard(ALICE))).toBeUndefined();
+      expect(tapRoom.gateCommands()).toBe(gates + 1);
+    } finally {
+      await tapRoom.stop();
+    }
+  });
+
+  it('a card rejected for another reason may be tried again at once (the window follows admissions only)', async () => {
+    const tapRoom = new Room(makeDesired([makeSession({ idNumbers: [ALICE] })]), { repeatTapWindowMs: 30_000 });
+    await tapRoom.start();
+    try {
+      tapRoom.face.force = 'no_face';
+      expect((await tapRoom.tap(ALICE, ALICE)).data).toMatchObject({ outcome: 'no_face' });
+      tapRoom.face.force = undefined;
+      expect((await tapRoom.tap(ALICE, ALICE)).type).toBe('checkin.admitted');
+    } finally {
+      await tapRoom.stop();
+    }
+  });
+
+  it('takes no new card reads or overrides once closed', async () => {
+    room.service.close();
+    expect(room.service.cardRead(makeCard(ALICE))).toBeUndefined();
+    expect(await room.service.override('x', { staffId: 's1', reason: 'late' })).toEqual({ ok: false, reason: 'appliance stopping' });
+    expect(room.events).toEqual([]);
   });
 
   it('aborts when the card is removed during the face check; the late result opens nothing', async () => {
