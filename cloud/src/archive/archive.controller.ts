@@ -2,7 +2,10 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Req
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ArchiveUploadInit, type ArchiveReceipt, type ArchiveUploadState } from '@evalroom/contracts';
 import type { Readable } from 'node:stream';
-import { Public, Roles } from '../auth/roles.decorator';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth/caller';
+import { CurrentCaller, Public, Roles } from '../auth/roles.decorator';
+import { SessionsService } from '../sessions/sessions.service';
 import { ApiZodBody, ZodPipe, type Infer } from '../http/zod';
 import { ArchiveService, MAX_CHUNK_BYTES } from './archive.service';
 
@@ -25,7 +28,11 @@ async function readBody(req: Readable, limit: number): Promise<Buffer> {
 @ApiTags('archive')
 @Controller('v1/archive')
 export class ArchiveController {
-  constructor(@Inject(ArchiveService) private readonly archive: ArchiveService) {}
+  constructor(
+    @Inject(ArchiveService) private readonly archive: ArchiveService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
 
   @Post('uploads')
   @Public()
@@ -67,15 +74,22 @@ export class ArchiveController {
   @Get('sessions/:sessionId')
   @ApiBearerAuth()
   @Roles('admin', 'central_ops', 'supervisor')
-  session(@Param('sessionId') sessionId: string) {
-    return this.archive.session(sessionId);
+  async session(@Param('sessionId') sessionId: string, @CurrentCaller() caller: Caller) {
+    // Same visibility as the session itself: a supervisor sees the footage of the sessions
+    // their department supervises, and every look at footage is audited.
+    await this.sessions.requireVisible(sessionId, caller);
+    const bundles = await this.archive.session(sessionId);
+    await this.audit.record(caller, 'footage.list', `session:${sessionId}`, { bundles: bundles.length });
+    return bundles;
   }
 
   @Get('overdue')
   @ApiBearerAuth()
   @Roles('admin', 'central_ops', 'supervisor')
-  async overdue() {
+  async overdue(@CurrentCaller() caller: Caller) {
     await this.archive.sweepOverdue();
-    return this.archive.overdue();
+    const all = await this.archive.overdue();
+    const visible = await Promise.all(all.map((o) => this.sessions.isVisible(o.sessionId, caller)));
+    return all.filter((_, i) => visible[i]);
   }
 }

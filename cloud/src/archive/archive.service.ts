@@ -1,7 +1,8 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
 import { BundleManifest, parsePayload, type ArchiveReceipt, type ArchiveUploadInit, type ArchiveUploadState } from '@evalroom/contracts';
 import { verifyPassword } from '../mqtt/credentials';
+import { SessionsService } from '../sessions/sessions.service';
 import { ArchiveRepository, type BundleRow, type UploadRow } from './archive.repository';
 import { handoverDeadline, type HandoverPolicy } from './deadline';
 
@@ -18,7 +19,10 @@ export class ArchiveService implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   readonly policy: HandoverPolicy = process.env.EVALROOM_HANDOVER_POLICY === 'days_60' ? 'days_60' : 'working_days_5';
 
-  constructor(@Inject(ArchiveRepository) private readonly repo: ArchiveRepository) {}
+  constructor(
+    @Inject(ArchiveRepository) private readonly repo: ArchiveRepository,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.sweepOverdue().catch((e) => this.logger.error(`overdue sweep: ${(e as Error).message}`)), 10 * 60_000);
@@ -58,6 +62,8 @@ export class ArchiveService implements OnModuleInit, OnApplicationShutdown {
     const total = body.files.reduce((n, f) => n + f.size, 0);
     if (total !== body.totalSize) throw new BadRequestException('totalSize is not the sum of the file sizes');
     if (body.files[0]?.path !== 'manifest.json' || body.files[1]?.path !== 'manifest.sig') throw new BadRequestException('files must start with manifest.json and manifest.sig');
+    if (!(await this.sessions.heldByAppliance(body.sessionId, applianceId)))
+      throw new ForbiddenException(`session ${body.sessionId} is not held in this appliance's room`);
     const archived = await this.repo.findBundle(body.sessionId, applianceId);
     if (archived && archived.bundleSha256 !== body.bundleSha256) throw new ConflictException('this session is already archived from this appliance; the archive is write-once');
     const existing = await this.repo.findUploadFor(body.sessionId, applianceId, body.bundleSha256);

@@ -103,6 +103,15 @@ export class SessionsRepository {
     return (await this.db.query<SessionRow>(`SELECT ${SESSION_COLS} FROM sessions s WHERE s.id = $1`, [id])).rows[0];
   }
 
+  /** Whether the session has experts in the room this appliance serves. */
+  async heldByAppliance(sessionId: string, applianceId: string): Promise<boolean> {
+    const r = await this.db.query(
+      `SELECT 1 FROM session_roster e JOIN appliances a ON a.room_id = e.room_id WHERE e.session_id = $1 AND a.id = $2 LIMIT 1`,
+      [sessionId, applianceId],
+    );
+    return r.rows.length > 0;
+  }
+
   async roster(sessionId: string): Promise<RosterRow[]> {
     const r = await this.db.query<RosterRow>(
       `SELECT e.session_id AS "sessionId", e.expert_ref AS "expertRef", e.room_id AS "roomId", r.venue_id AS "venueId",

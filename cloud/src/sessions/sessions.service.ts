@@ -194,6 +194,24 @@ export class SessionsService {
     };
   }
 
+  /**
+   * The one rule for every session-scoped read elsewhere (footage, records): 404 unless the
+   * caller may see the session, so no module re-implements who sees what.
+   */
+  async requireVisible(id: string, caller: Caller): Promise<void> {
+    await this.visibleSession(id, caller);
+  }
+
+  /** An appliance may hand over footage only of sessions held in its room. */
+  heldByAppliance(sessionId: string, applianceId: string): Promise<boolean> {
+    return this.repo.heldByAppliance(sessionId, applianceId);
+  }
+
+  async isVisible(id: string, caller: Caller): Promise<boolean> {
+    const s = await this.repo.find(id);
+    return s !== undefined && (await this.mayAccess(s, caller));
+  }
+
   /** 404 for sessions the caller may not know about (no existence oracle). */
   private async visibleSession(id: string, caller: Caller): Promise<SessionRow> {
     const s = await this.repo.find(id);

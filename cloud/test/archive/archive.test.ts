@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { Client } from 'pg';
 import type { ApplianceRegistered, ArchiveReceipt, ArchiveUploadInit, ArchiveUploadState, BundleManifest } from '@evalroom/contracts';
 import { handoverDeadline } from '../../src/archive/deadline';
-import { seedDirectory, startTestCloud, type TestCloud } from '../support/cloud';
+import { seedDirectory, sessionBody, startTestCloud, type TestCloud } from '../support/cloud';
 
 jest.setTimeout(60_000);
 
@@ -40,6 +40,9 @@ describe('footage archive (write-once handover)', () => {
   let reg: ApplianceRegistered;
   let venue: string;
   let basic: string;
+  let sessionOne: string;
+  let sessionTwo: string;
+  let otherRoomSession: string;
   const call = async <T>(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}, auth = basic) => {
     const res = await fetch(cloud.httpUrl + path, { method, body, headers: { authorization: auth, ...headers } });
     const text = await res.text();
@@ -60,6 +63,10 @@ describe('footage archive (write-once handover)', () => {
     venue = d.venueA;
     reg = (await cloud.api<ApplianceRegistered>('POST', '/v1/appliances', { applianceId: `box-${d.roomA}`, roomId: d.roomA })).body;
     basic = `Basic ${Buffer.from(`${reg.applianceId}:${reg.mqtt.password}`).toString('base64')}`;
+    const create = async (body: unknown) => (await cloud.api<{ sessionId: string }>('POST', '/v1/sessions', body)).body.sessionId;
+    sessionOne = await create(sessionBody({ venueA: d.venueA, roomA: d.roomA }, -300, { supervisingDepartment: 'dept-a' }));
+    sessionTwo = await create(sessionBody({ venueA: d.venueA, roomA: d.roomA }, -290, { projectCode: 'P-002', supervisingDepartment: 'dept-a' }));
+    otherRoomSession = await create(sessionBody({ venueA: d.venueB, roomA: d.roomB }, -280, { projectCode: 'P-003' }));
   });
 
   afterAll(async () => {
@@ -67,8 +74,8 @@ describe('footage archive (write-once handover)', () => {
   });
 
   it('resumes an interrupted upload, checks every chunk, and acknowledges with a receipt stored on the cloud', async () => {
-    const b = makeBundle(reg.applianceId, 'S-ARC-1', 1);
-    const first = await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, 'S-ARC-1')), { 'content-type': 'application/json' });
+    const b = makeBundle(reg.applianceId, sessionOne, 1);
+    const first = await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, sessionOne)), { 'content-type': 'application/json' });
     expect(first.status).toBe(201);
     const { uploadId, chunkCount } = first.body;
     expect(chunkCount).toBe(Math.ceil(b.stream.length / 65536));
@@ -76,42 +83,63 @@ describe('footage archive (write-once handover)', () => {
     // A corrupted chunk is refused and not stored.
     expect((await putChunk(uploadId, b.stream, 1, 65536, 'f'.repeat(64))).status).toBe(400);
     // "Connection lost": the appliance asks again and learns what the archive already holds.
-    const again = await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, 'S-ARC-1')), { 'content-type': 'application/json' });
+    const again = await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, sessionOne)), { 'content-type': 'application/json' });
     expect(again.body).toMatchObject({ uploadId, received: [0], complete: false });
     expect((await call('POST', `/v1/archive/uploads/${uploadId}/complete`)).status).toBe(409);
     for (let i = 1; i < chunkCount; i++) expect((await putChunk(uploadId, b.stream, i)).status).toBe(200);
     const done = await call<ArchiveReceipt>('POST', `/v1/archive/uploads/${uploadId}/complete`);
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ sessionId: 'S-ARC-1', applianceId: reg.applianceId, bundleSha256: b.manifestSha });
+    expect(done.body).toMatchObject({ sessionId: sessionOne, applianceId: reg.applianceId, bundleSha256: b.manifestSha });
     // Idempotent: completing again returns the same receipt.
     expect((await call<ArchiveReceipt>('POST', `/v1/archive/uploads/${uploadId}/complete`)).body).toEqual(done.body);
-    const view = await cloud.api<Array<ArchiveReceipt & { onTime: boolean }>>('GET', '/v1/archive/sessions/S-ARC-1');
+    const view = await cloud.api<Array<ArchiveReceipt & { onTime: boolean }>>('GET', `/v1/archive/sessions/${sessionOne}`);
     expect(view.body).toEqual([expect.objectContaining({ archiveId: done.body.archiveId })]);
   });
 
   it('is write-once: no overwrite through the API, no UPDATE or DELETE in the database, no delete route', async () => {
-    const other = makeBundle(reg.applianceId, 'S-ARC-1', 2);
-    expect((await call('POST', '/v1/archive/uploads', JSON.stringify(init(other, 'S-ARC-1')), { 'content-type': 'application/json' })).status).toBe(409);
+    const other = makeBundle(reg.applianceId, sessionOne, 2);
+    expect((await call('POST', '/v1/archive/uploads', JSON.stringify(init(other, sessionOne)), { 'content-type': 'application/json' })).status).toBe(409);
     const pg = new Client({ connectionString: cloud.databaseUrl });
     await pg.connect();
     await expect(pg.query(`UPDATE archive_bundles SET bundle_sha256 = 'x'`)).rejects.toThrow(/write-once/);
     await expect(pg.query(`DELETE FROM archive_bundles`)).rejects.toThrow(/write-once/);
     await pg.end();
-    const del = await fetch(`${cloud.httpUrl}/v1/archive/sessions/S-ARC-1`, { method: 'DELETE', headers: { authorization: `Bearer ${cloud.adminToken}` } });
+    const del = await fetch(`${cloud.httpUrl}/v1/archive/sessions/${sessionOne}`, { method: 'DELETE', headers: { authorization: `Bearer ${cloud.adminToken}` } });
     expect(del.status).toBe(404);
   });
 
   it('refuses unknown appliances, forged manifests and files that differ from the manifest', async () => {
     expect((await call('POST', '/v1/archive/uploads', '{}', { 'content-type': 'application/json' }, `Basic ${Buffer.from(`${reg.applianceId}:wrong`).toString('base64')}`)).status).toBe(401);
-    const b = makeBundle(reg.applianceId, 'S-ARC-2', 3);
+    const b = makeBundle(reg.applianceId, sessionTwo, 3);
     b.files[0]!.data = Buffer.from(b.files[0]!.data.toString().replace('"L1"', '"L2"'));
     b.stream = Buffer.concat(b.files.map((f) => f.data));
     b.manifestSha = sha(b.files[0]!.data);
-    const st = (await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, 'S-ARC-2')), { 'content-type': 'application/json' })).body;
+    const st = (await call<ArchiveUploadState>('POST', '/v1/archive/uploads', JSON.stringify(init(b, sessionTwo)), { 'content-type': 'application/json' })).body;
     for (let i = 0; i < st.chunkCount; i++) await putChunk(st.uploadId, b.stream, i);
     const r = await call<{ message: string }>('POST', `/v1/archive/uploads/${st.uploadId}/complete`);
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/signature invalid/);
+  });
+
+  it('takes footage only of sessions held in the appliance\'s room, and shows it only to who may see the session', async () => {
+    const b = makeBundle(reg.applianceId, otherRoomSession, 9);
+    expect((await call('POST', '/v1/archive/uploads', JSON.stringify(init(b, otherRoomSession)), { 'content-type': 'application/json' })).status).toBe(403);
+    const unknown = makeBundle(reg.applianceId, 'S-NOT-A-SESSION', 10);
+    expect((await call('POST', '/v1/archive/uploads', JSON.stringify(init(unknown, 'S-NOT-A-SESSION')), { 'content-type': 'application/json' })).status).toBe(403);
+
+    const token = async (department: string) =>
+      (await cloud.api<{ token: string }>('POST', '/v1/tokens', { role: 'supervisor', label: department, department })).body.token;
+    const [deptA, deptB] = [await token('dept-a'), await token('dept-b')];
+    const asSupervisor = (t: string) => call<Array<{ sessionId: string }>>('GET', `/v1/archive/sessions/${sessionOne}`, undefined, {}, `Bearer ${t}`);
+    const own = await asSupervisor(deptA);
+    expect(own.status).toBe(200);
+    expect(own.body.map((r) => r.sessionId)).toEqual([sessionOne]);
+    expect((await asSupervisor(deptB)).status).toBe(404);
+    const pg = new Client({ connectionString: cloud.databaseUrl });
+    await pg.connect();
+    const audit = await pg.query("SELECT actor FROM audit_log WHERE action = 'footage.list' AND subject = $1", [`session:${sessionOne}`]);
+    await pg.end();
+    expect(audit.rows.length).toBeGreaterThanOrEqual(1);
   });
 
   it('tracks the handover deadline and raises an alarm when it is missed', async () => {
