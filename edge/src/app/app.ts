@@ -28,6 +28,7 @@ import { atomicWriteFileSync } from '../store/atomic';
 import { RoomClient } from '../devices/room-client';
 import { HttpApi, HttpError } from '../http/server';
 import { registerSimApi } from '../http/sim-api';
+import { startKiosk } from '../kiosk';
 import { LatencyWindow, collectBatch, type TelemetrySource } from '../telemetry/collector';
 import { ApplianceCommands } from './appliance-requests';
 import { loadFaceVerifier } from './face-loader';
@@ -347,6 +348,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       return { body: { admitted: true, event: r.body } };
     });
     if (config.http.simApi) registerSimApi(api, sims);
+    onStop('intake', 'kiosk', (await startKiosk({ api, config, brokerUrl: broker.url, secrets, desired, room, checkin, record, logger })).stop);
     const httpPort = await api.listen(config.http.host, config.http.port);
     onStop('intake', 'http', () => api.close());
 

@@ -23,7 +23,8 @@ export interface Request {
   json(): unknown;
 }
 
-export type Handler = (req: Request) => Promise<{ status?: number; body: unknown }>;
+/** A Buffer body is sent as is with `headers` (static files); anything else as JSON. */
+export type Handler = (req: Request) => Promise<{ status?: number; body: unknown; headers?: Record<string, string> }>;
 interface Route {
   method: string;
   pattern: RegExp;
@@ -120,7 +121,10 @@ export class HttpApi {
         },
       };
       const out = await matched.route.handler(request);
-      send(out.status ?? 200, out.body);
+      if (Buffer.isBuffer(out.body)) {
+        res.writeHead(out.status ?? 200, out.headers ?? {});
+        res.end(out.body);
+      } else send(out.status ?? 200, out.body);
     } catch (err) {
       if (err instanceof HttpError) {
         if (err.status >= 400 && err.status !== 404) this.logger.warn('http request refused', { method: req.method, url: req.url, status: err.status, reason: err.message });

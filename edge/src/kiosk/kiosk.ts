@@ -1,0 +1,129 @@
+import {
+  ApplianceEventBody,
+  DeviceCommands,
+  validate,
+  type ApplianceEvent,
+  type EdgeConfig,
+} from '@evalroom/contracts';
+import type { Logger } from '../app/logger';
+import type { CheckinService } from '../checkin/service';
+import type { DesiredStore } from '../cloudlink/desired-store';
+import type { EdgeSecrets } from '../config/secrets';
+import type { DeviceRequester } from '../devices/room-client';
+import { HttpError, type HttpApi } from '../http/server';
+import { KioskFeed, type FeedEntry } from './feed';
+import { KioskListener } from './listener';
+import { todaySessions } from './sessions';
+import { DEFAULT_UI_DIR, StaticFiles } from './static';
+
+export interface KioskOptions {
+  api: HttpApi;
+  config: EdgeConfig;
+  /** The room broker (the kiosk observes it as user `kiosk`). */
+  brokerUrl: string;
+  secrets: EdgeSecrets;
+  desired: DesiredStore;
+  /** Device requests (locker slots). */
+  room: DeviceRequester;
+  checkin: CheckinService | undefined;
+  /** The app's recorder: durable in the outbox first, then the room and the cloud hear of it. */
+  record: (body: ApplianceEventBody) => ApplianceEvent;
+  logger: Logger;
+  uiDir?: string;
+  /** How long GET /kiosk/feed/:after holds a request open when nothing changed. */
+  longPollMs?: number;
+  now?: () => Date;
+}
+
+/** What the page receives for each feed line: the entry plus whether staff may override it now. */
+export type KioskFeedItem = FeedEntry & { overridable: boolean };
+
+/**
+ * The venue staff kiosk: the page at /kiosk/ (public static files) and its data routes (staff
+ * token): today's sessions, the live feed of outcomes at the door (long poll), incidents, and
+ * locker slots. Returns a stop handle for the app's stop stack.
+ */
+export async function startKiosk(opts: KioskOptions): Promise<{ name: string; stop: () => Promise<void> }> {
+  const { api, config } = opts;
+  const log = opts.logger.child({ part: 'kiosk' });
+  const now = opts.now ?? (() => new Date());
+  const longPollMs = opts.longPollMs ?? 20_000;
+  const ui = StaticFiles.tryOpen(opts.uiDir ?? DEFAULT_UI_DIR);
+  if (ui.error) log.error('kiosk page files missing; /kiosk/ will answer 404', { err: ui.error });
+  const files = ui.files;
+  const feed = new KioskFeed({ now });
+  const listener = new KioskListener({
+    brokerUrl: opts.brokerUrl,
+    password: opts.secrets.room.kiosk,
+    readerIds: config.devices.filter((d) => d.kind === 'idreader').map((d) => d.deviceId),
+    feed,
+    logger: opts.logger,
+  });
+  await listener.start();
+  const lockerId = config.devices.find((d) => d.kind === 'locker')?.deviceId;
+
+  const sessions = () => todaySessions(opts.desired.get(), config.roomId, config.timezone, now(), opts.checkin?.admissions() ?? {});
+
+  const feedItems = (): KioskFeedItem[] => {
+    const open = new Set((opts.checkin?.snapshot().overridable ?? []).map((o) => o.checkinId));
+    return feed.list().map((e) => ({ ...e, overridable: !e.overriddenBy && e.checkinId !== undefined && e.outcome !== 'admitted' && e.outcome !== 'admitted_by_staff' && open.has(e.checkinId) }));
+  };
+
+  // Data routes first: the static catch-all /kiosk/:file comes last.
+  api.route('GET', '/kiosk/sessions', async () => ({
+    body: { applianceId: config.applianceId, roomId: config.roomId, desiredVersion: opts.desired.get()?.version ?? null, lockers: lockerId !== undefined, ...sessions() },
+  }));
+
+  api.route('GET', '/kiosk/feed/:after', async (req) => {
+    const after = Number(req.params.after);
+    if (!Number.isInteger(after) || after < 0) throw new HttpError(400, 'bad_request', 'after must be a feed version (integer ≥ 0)');
+    // A version from before a restart is ahead of the new feed: answer at once so the page resyncs.
+    if (after <= feed.version) await feed.waitForChange(after, longPollMs);
+    return { body: { version: feed.version, entries: feedItems() } };
+  });
+
+  api.route('POST', '/kiosk/incidents', async (req) => {
+    const body = validate(ApplianceEventBody, { type: 'incident.recorded', data: req.json() });
+    if (!body.ok) throw new HttpError(400, 'bad_request', body.reason);
+    if (body.value.type !== 'incident.recorded') throw new HttpError(400, 'bad_request', 'not an incident');
+    const d = body.value.data;
+    const missing = (['description', 'handling', 'staffId'] as const).filter((k) => d[k].trim().length === 0);
+    if (missing.length) throw new HttpError(400, 'bad_request', `required: ${missing.join(', ')}`);
+    if (d.sessionId !== undefined && !(opts.desired.get()?.sessions ?? []).some((s) => s.sessionId === d.sessionId))
+      throw new HttpError(400, 'bad_request', `unknown session ${d.sessionId}`);
+    const event = opts.record(body.value);
+    log.info('incident recorded', { eventId: event.eventId, staffId: d.staffId, sessionId: d.sessionId });
+    return { status: 201, body: { recorded: true, eventId: event.eventId, seq: event.seq } };
+  });
+
+  api.route('POST', '/kiosk/checkins/:checkinId/locker', async (req) => {
+    if (!lockerId) throw new HttpError(503, 'unavailable', 'no locker bank configured');
+    const checkinId = req.params.checkinId!;
+    if (!feed.isAdmitted(checkinId)) throw new HttpError(409, 'conflict', `check-in ${checkinId} is not an admission shown on this kiosk`);
+    const assigned = await opts.room.request(lockerId, 'assign', { checkinId }, 5000);
+    if (assigned.status !== 'ok') throw new HttpError(502, assigned.error.code, `locker: ${assigned.error.message}`);
+    const data = validate(DeviceCommands.locker.assign.data, assigned.data);
+    if (!data.ok) throw new HttpError(502, 'device_error', `locker reply: ${data.reason}`);
+    const opened = await opts.room.request(lockerId, 'open', { slot: data.value.slot }, 5000);
+    if (opened.status !== 'ok') throw new HttpError(502, opened.error.code, `locker slot ${data.value.slot} did not open: ${opened.error.message}`);
+    feed.setLocker(checkinId, data.value.slot);
+    return { body: { checkinId, slot: data.value.slot } };
+  });
+
+  api.route('GET', '/kiosk', async () => ({ status: 302, body: Buffer.alloc(0), headers: { location: '/kiosk/' } }), { public: true });
+  const serve = async (name: string) => {
+    const f = await files.get(name);
+    if (!f) throw new HttpError(404, 'not_found', 'no such file');
+    return f;
+  };
+  api.route('GET', '/kiosk/', () => serve('index.html'), { public: true });
+  api.route('GET', '/kiosk/:file', (req) => serve(req.params.file!), { public: true });
+
+  return {
+    name: 'kiosk',
+    stop: async () => {
+      feed.close();
+      await listener.stop();
+    },
+  };
+}
