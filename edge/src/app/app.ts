@@ -14,7 +14,7 @@ import {
   type IdCard,
   type RequestEnvelope,
 } from '@evalroom/contracts';
-import { DeviceAgent, createDevicePort, createSimDevice, type AnyDevicePort, type SimDevice } from '@evalroom/device-drivers';
+import { DeviceAgent, createDevicePort, createSimDevice, type AnyDevicePort, type CameraPort, type SimDevice } from '@evalroom/device-drivers';
 import { z } from 'zod';
 import { startRoomBroker, type RoomBroker } from '../broker/process';
 import { CheckinService } from '../checkin/service';
@@ -32,7 +32,9 @@ import { startKiosk } from '../kiosk';
 import { LatencyWindow, collectBatch, type TelemetrySource } from '../telemetry/collector';
 import { ApplianceCommands } from './appliance-requests';
 import { loadFaceVerifier } from './face-loader';
+import { registerFootageApi } from './footage-api';
 import { createLogger, type Logger } from './logger';
+import { RoomRecording } from './recording';
 
 export interface AppOptions {
   loaded: LoadedConfig;
@@ -42,6 +44,14 @@ export interface AppOptions {
   cloudRetryMs?: number;
   telemetryIntervalMs?: number;
   firmware?: string;
+  /** Recording knobs tests shorten; production takes everything from config.recording. */
+  recording?: {
+    tickMs?: number;
+    handoverBackoff?: { initialMs: number; maxMs: number };
+    handoverGraceMs?: number;
+    diskCheckIntervalMs?: number;
+    segmentSeconds?: number;
+  };
 }
 
 export interface EdgeApp {
@@ -56,6 +66,8 @@ export interface EdgeApp {
   readonly room: RoomClient;
   readonly latency: LatencyWindow;
   readonly brokerPid: number;
+  /** The room's recording (undefined when recording.enabled is false). */
+  readonly recording: RoomRecording | undefined;
   stop(): Promise<void>;
 }
 
@@ -175,6 +187,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     };
 
     let cloud: CloudLink | undefined;
+    let recording: RoomRecording | undefined;
     if (config.cloud && secrets.cloud) {
       cloud = new CloudLink({
         mqttUrl: config.cloud.mqttUrl,
@@ -192,7 +205,10 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
             return { deviceId: d.deviceId, kind: d.kind, online: s?.online ?? false, driver: d.driver };
           }),
         }),
-        onDesired: () => publishApplianceState(),
+        onDesired: () => {
+          publishApplianceState();
+          recording?.refresh();
+        },
       });
       const c = cloud;
       onStop('cloud', 'cloud', () => c.stop());
@@ -220,6 +236,26 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       await agent.start();
       onStop('room', `device ${d.deviceId}`, () => agent.stop());
       ports.push({ deviceId: d.deviceId, port });
+    }
+
+    // Recording: every camera device feeds the recorder; it runs until the very end of a stop.
+    if (config.recording.enabled) {
+      const cameras = ports.filter((p): p is { deviceId: string; port: CameraPort } => p.port.kind === 'camera');
+      const r = await RoomRecording.create({
+        config,
+        paths,
+        cameras,
+        desired: () => desired.get(),
+        record,
+        ...(config.cloud?.httpUrl && secrets.cloud ? { archive: { baseUrl: config.cloud.httpUrl, secret: secrets.cloud.password } } : {}),
+        logger,
+        ...opts.recording,
+        recorder: { diskCheckIntervalMs: opts.recording?.diskCheckIntervalMs, segmentSeconds: opts.recording?.segmentSeconds },
+      });
+      onStop('recorder', 'recorder', () => r.stop());
+      await r.start();
+      recording = r;
+      if (!config.cloud?.httpUrl) log.warn('no cloud.httpUrl configured: footage stays on the appliance until one is');
     }
 
     // Admissions survive a restart, so a repeated tap after a reboot still reads already_checked_in.
@@ -296,6 +332,9 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       outboxPending: outbox.pendingCount,
       telemetryPending: telemetry.pendingCount,
       door: checkin?.snapshot() ?? null,
+      recording: recording
+        ? { state: recording.recorder.health().state, activeSession: recording.activeSession, pendingHandovers: recording.pendingHandovers(), alarms: recording.recorder.health().alarms }
+        : null,
       devices: room.deviceStates().map((s) => ({ deviceId: s.deviceId, kind: s.kind, online: s.online, driver: s.driver })),
     });
 
@@ -321,9 +360,11 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
             { ts, metric: 'appliance.rss_bytes', value: mem.rss },
             { ts, metric: 'appliance.cloud.connected', value: cloud?.connected ? 1 : 0 },
             ...(p95 !== undefined ? [{ ts, metric: 'checkin.latency.p95_ms', value: p95 }] : []),
+            ...(checkin ? [{ ts, metric: 'checkin.repeat_taps', value: checkin.repeatTaps }] : []),
           ];
         },
       },
+      { sample: (ts) => recording?.telemetry(ts) ?? [] },
     ];
     const telemetryTimer = setInterval(() => {
       const batch = collectBatch(config.applianceId, sources);
@@ -347,6 +388,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       if (!r.ok) throw new HttpError(409, 'conflict', r.reason);
       return { body: { admitted: true, event: r.body } };
     });
+    registerFootageApi(api, { recording, dataDir: paths.dataDir, logger });
     if (config.http.simApi) registerSimApi(api, sims);
     onStop('intake', 'kiosk', (await startKiosk({ api, config, brokerUrl: broker.url, secrets, desired, room, checkin, record, logger })).stop);
     const httpPort = await api.listen(config.http.host, config.http.port);
@@ -371,6 +413,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       cloud,
       room,
       latency,
+      recording,
       async stop() {
         if (stopped) return;
         stopped = true;
