@@ -18,6 +18,7 @@ import { ReportsModule } from './reports/reports.module';
 import { PlatformModule } from './platform/platform.module';
 import { ConsoleModule } from './console/console.module';
 import { ArchiveModule } from './archive/archive.module';
+import { CaModule } from './ca/ca.module';
 
 /**
  * Feature modules of the control plane. Add one line per module here.
@@ -41,6 +42,7 @@ const FEATURE_MODULES = [
   PlatformModule,
   ConsoleModule,
   ArchiveModule,
+  CaModule,
 ];
 
 @Module({})

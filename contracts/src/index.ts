@@ -10,3 +10,4 @@ export * from './edge-config';
 export * from './cloud-api';
 export * from './face';
 export * from './footage';
+export * from './certificates';
