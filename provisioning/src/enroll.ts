@@ -14,6 +14,12 @@ export interface EnrollOptions {
   /** Overrides the broker URL the cloud hands out (e.g. when the appliance reaches it by another name). */
   mqttUrl?: string;
   cloudHttpUrl?: string;
+  /**
+   * Mark the appliance's recording directory (config recording.dir, default `<dataDir>/recordings`)
+   * as the recording disk. Only provisioning does this, once the disk is really there: the
+   * appliance refuses to record without the marker, so an unmounted disk is never written.
+   */
+  initRecordingDisk?: boolean;
 }
 
 export interface Enrolled {
@@ -49,7 +55,20 @@ export async function enrollAppliance(options: EnrollOptions): Promise<Enrolled>
   });
   const configPath = path.join(options.dataDir, 'edge.json');
   await writeFileAtomic(configPath, JSON.stringify(config, null, 2) + '\n', 0o644);
+  if (options.initRecordingDisk) await initRecordingDisk(path.resolve(options.dataDir, config.recording.dir ?? 'recordings'));
   return { configPath, secretsDir, config };
+}
+
+/** The marker file the edge recorder checks before every write (edge/src/recording/disk.ts, DISK_MARKER). */
+export const RECORDING_DISK_MARKER = '.evalroom-recording-disk';
+
+/** Marks `dir` as the recording disk (idempotent; an existing marker is kept). */
+export async function initRecordingDisk(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const body = JSON.stringify({ createdAt: new Date().toISOString(), purpose: 'evalroom recording disk' }) + '\n';
+  await writeFile(path.join(dir, RECORDING_DISK_MARKER), body, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
 }
 
 /** Write to a temporary file, fsync, rename: a crash leaves the old file or the new one, never half. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudApiClient, CloudApiError } from '../api-client';
 import { DEMO, DEMO_EXPERTS, demoEdgeConfig, demoIdNumbers, demoSession } from '../demo';
-import { enrollAppliance } from '../enroll';
+import { enrollAppliance, initRecordingDisk } from '../enroll';
 import { preferPort } from '../ports';
 import { startService, type ServiceProcess } from '../processes';
 
@@ -107,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
         cloudHttpUrl: cloudHttp,
       });
     }
+    // The demo room records onto its data dir: mark it as the recording disk (idempotent).
+    await initRecordingDisk(path.join(roomDir, 'recordings'));
     const idNumbers = await demoPeople(dataDir);
     const session = await todaysSession(api, dataDir, idNumbers);
 
