@@ -154,6 +154,11 @@ describe('venue staff kiosk in Chromium', () => {
 
   it('shows a face mismatch with its reason and what to do; a staff override opens the gate and reads 人工放行', async () => {
     await waitFor(() => app.checkin?.snapshot().phase === 'idle', 5000, 'door idle');
+    // The gate closes 1 s after the last admission; an opening while still open would not count.
+    for (const until = Date.now() + 5000; (await http('GET', '/sim/devices/gate-1')).body.open === true; ) {
+      if (Date.now() > until) throw new Error('gate stayed open');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const before = await gateOpenings();
     await http('PUT', '/sim/devices/cam-1/frame', taggedJpeg(ALICE), { type: 'image/jpeg' });
     await http('POST', '/sim/devices/reader-1/card', makeCard(BOB, { name: '李明' }));
@@ -218,6 +223,9 @@ describe('venue staff kiosk in Chromium', () => {
     // The backlog in the header counts it (no cloud: everything stays pending).
     await page.locator('#outbox', { hasText: `待上报 ${app.outbox.pendingCount}` }).waitFor({ timeout: 5000 });
     await shot('7-main');
+    await page.setViewportSize({ width: 1024, height: 768 }); // the smallest kiosk screen we expect
+    await shot('8-main-1024');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Bad incidents change nothing.
     const pending = app.outbox.pendingCount;
