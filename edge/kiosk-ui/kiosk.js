@@ -132,7 +132,7 @@
   $('signout').addEventListener('click', () => signOut(''));
 
   // ------------------------------------------------------------------ main screen
-  const state = { entries: [], sessions: [], lockers: false, feedVersion: 0 };
+  const state = { entries: [], sessions: [], lockers: false, feedCursor: '' };
 
   function start() {
     $('signin').hidden = true;
@@ -158,15 +158,15 @@
   }
 
   async function feedLoop(gen) {
-    let after = 0;
+    let cursor = '0'; // the first answer comes at once
     while (gen === generation) {
       try {
-        const r = await api('GET', `/kiosk/feed/${after}`);
+        const r = await api('GET', `/kiosk/feed/${cursor}`);
         if (gen !== generation) return;
         $('link').hidden = true;
-        const changed = r.version !== state.feedVersion;
-        after = r.version;
-        state.feedVersion = r.version;
+        const changed = r.cursor !== state.feedCursor;
+        cursor = r.cursor;
+        state.feedCursor = r.cursor;
         state.entries = r.entries;
         renderFeed();
         if (changed) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   ApplianceEventBody,
   DeviceCommands,
@@ -74,12 +75,15 @@ export async function startKiosk(opts: KioskOptions): Promise<{ name: string; st
     body: { applianceId: config.applianceId, roomId: config.roomId, desiredVersion: opts.desired.get()?.version ?? null, lockers: lockerId !== undefined, ...sessions() },
   }));
 
-  api.route('GET', '/kiosk/feed/:after', async (req) => {
-    const after = Number(req.params.after);
-    if (!Number.isInteger(after) || after < 0) throw new HttpError(400, 'bad_request', 'after must be a feed version (integer ≥ 0)');
-    // A version from before a restart is ahead of the new feed: answer at once so the page resyncs.
-    if (after <= feed.version) await feed.waitForChange(after, longPollMs);
-    return { body: { version: feed.version, entries: feedItems() } };
+  // The cursor is `<epoch>-<version>`; a cursor from an earlier start (other epoch) or a bare
+  // `0` is answered at once, so a page that outlived a restart resyncs instead of waiting.
+  const epoch = randomBytes(4).toString('hex');
+  api.route('GET', '/kiosk/feed/:cursor', async (req) => {
+    const m = /^(?:([0-9a-f]{8})-)?(\d{1,12})$/.exec(req.params.cursor!);
+    if (!m) throw new HttpError(400, 'bad_request', 'cursor must be <epoch>-<version> as returned, or 0');
+    const after = Number(m[2]);
+    if (m[1] === epoch) await feed.waitForChange(after, longPollMs);
+    return { body: { cursor: `${epoch}-${feed.version}`, version: feed.version, entries: feedItems() } };
   });
 
   api.route('POST', '/kiosk/incidents', async (req) => {
