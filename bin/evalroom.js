@@ -14,6 +14,7 @@ if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TEL
 
 const COMMANDS = {
   up: { module: 'provisioning/dist/cli/up.js', help: 'run the whole system on this machine: cloud + one simulated room' },
+  flash: { module: 'provisioning/dist/cli/flash.js', help: 'write an appliance image to a disk and verify it by reading it back' },
   enroll: { module: 'provisioning/dist/cli/enroll.js', help: 'enroll an appliance with the cloud and write its config and secrets' },
   face: { module: 'edge/dist/cli/face.js', help: 'face verify | face eval — on-device face verification' },
   footage: { module: 'edge/dist/cli/footage.js', help: 'footage verify | footage export — evidence bundles' },

@@ -1,0 +1,4 @@
+export * from './flash';
+export * from './mountinfo';
+export * from './safety';
+export * from './target';
