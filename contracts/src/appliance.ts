@@ -119,6 +119,21 @@ export const ApplianceEventBody = z.discriminatedUnion('type', [
     message: z.string().max(300),
   }),
   body('alarm.cleared', { alarm: z.string().max(64), source: z.string().max(64) }),
+  /** A phone locker slot given to an admitted expert (after the admission; never holds it up). */
+  body('locker.assigned', {
+    checkinId: TopicId,
+    sessionId: TopicId,
+    expertRef: TopicId,
+    lockerId: TopicId,
+    lockerSlot: z.number().int().positive(),
+  }),
+  body('locker.released', {
+    checkinId: TopicId,
+    lockerId: TopicId,
+    lockerSlot: z.number().int().positive(),
+    by: z.enum(['card', 'staff']),
+    staffId: z.string().max(64).optional(),
+  }),
   body('incident.recorded', {
     sessionId: TopicId.optional(),
     description: z.string().max(2000),

@@ -34,6 +34,7 @@ import { ApplianceCommands } from './appliance-requests';
 import { loadFaceVerifier } from './face-loader';
 import { registerFootageApi } from './footage-api';
 import { createLogger, type Logger } from './logger';
+import { LockerLink } from './lockers';
 import { RoomRecording } from './recording';
 
 export interface AppOptions {
@@ -262,6 +263,11 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     const admittedFile = join(paths.dataDir, 'state', 'admitted.json');
     const admitted = loadAdmitted(admittedFile, logger);
     const latency = new LatencyWindow();
+    // Phone lockers follow admissions; a locker problem is an alarm, never a refused admission.
+    const lockerCfg = firstOf(config.devices, 'locker');
+    const lockers = lockerCfg
+      ? new LockerLink({ room, lockerId: lockerCfg.deviceId, record, stateFile: join(paths.dataDir, 'state', 'lockers.json'), logger })
+      : undefined;
     if (checkinEnabled && face) {
       checkin = new CheckinService({
         room,
@@ -269,6 +275,9 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
         record: (b) => {
           record(b);
           if (b.type === 'checkin.admitted' && checkin) atomicWriteFileSync(admittedFile, JSON.stringify(checkin.admissions()), 0o600);
+          if (b.type === 'checkin.admitted') void lockers?.admitted(b.data);
+          if (b.type === 'checkin.rejected' && b.data.outcome === 'already_checked_in' && b.data.sessionId && b.data.expertRef)
+            void lockers?.cardOut({ sessionId: b.data.sessionId, expertRef: b.data.expertRef });
           publishApplianceState();
         },
         admitted,
@@ -316,6 +325,12 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
         return reply(errorResponse(req.transaction, 'bad_request', p.reason));
       }
       if (req.command === 'status') return reply(okResponse(req.transaction, status()));
+      if (req.command === 'locker.release') {
+        if (!lockers) return reply(errorResponse(req.transaction, 'unavailable', 'no locker configured'));
+        const { checkinId, slot, staffId } = p.value as { checkinId?: string; slot?: number; staffId: string };
+        const r = await lockers.releaseByStaff({ checkinId, slot }, staffId);
+        return reply(r.ok ? okResponse(req.transaction, { released: true, slot: r.slot, checkinId: r.checkinId }) : errorResponse(req.transaction, 'conflict', r.reason));
+      }
       if (req.command === 'checkin.override') {
         if (!checkin) return reply(errorResponse(req.transaction, 'unavailable', 'check-in is disabled'));
         const { checkinId, staffId, reason } = p.value as { checkinId: string; staffId: string; reason: string };
@@ -332,6 +347,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       outboxPending: outbox.pendingCount,
       telemetryPending: telemetry.pendingCount,
       door: checkin?.snapshot() ?? null,
+      lockers: lockers ? lockers.assignments() : null,
       recording: recording
         ? { state: recording.recorder.health().state, activeSession: recording.activeSession, pendingHandovers: recording.pendingHandovers(), alarms: recording.recorder.health().alarms }
         : null,
