@@ -13,8 +13,12 @@ export interface FragmentInfo {
 }
 
 export interface CameraProcessHooks {
-  /** A fragment the muxer finished and closed: complete and playable. */
-  sealed(f: FragmentInfo & { endMs: number }): void;
+  /**
+   * A fragment the muxer finished and closed. `final`: it was the last one of this process (closed
+   * at end of stream, not by a split at a key frame), so its tail may be a drained, incomplete
+   * access unit and must be checked before sealing.
+   */
+  sealed(f: FragmentInfo & { endMs: number; final: boolean }): void;
   /** The pipeline ended (crash, error, stop) while this fragment was open. */
   orphaned(f: FragmentInfo): void;
   /** The pipeline process ended; `reason` is for the gap record. */
@@ -44,6 +48,8 @@ export interface CameraProcessOptions {
 export class CameraProcess {
   private child: ChildProcess | null = null;
   private open: { location: string; openRtNs: bigint } | null = null;
+  /** Closed fragment held until we know whether a split (next fragment opens) or EOS closed it. */
+  private closed: (FragmentInfo & { endMs: number }) | null = null;
   private wallAtRtZero: number | null = null;
   private lastError: string | null = null;
   private stopping = false;
@@ -113,6 +119,7 @@ export class CameraProcess {
     const now = Date.now();
     switch (ev.type) {
       case 'opened': {
+        this.releaseClosed(false);
         if (this.wallAtRtZero === null) this.wallAtRtZero = now - Number(ev.runningTimeNs / 1_000_000n);
         this.open = { location: ev.location, openRtNs: ev.runningTimeNs };
         this.armSilence();
@@ -123,11 +130,12 @@ export class CameraProcess {
         const openRt = this.open && this.open.location === ev.location ? this.open.openRtNs : ev.runningTimeNs;
         this.open = null;
         this.armSilence();
-        this.hooks.sealed({
+        this.releaseClosed(false);
+        this.closed = {
           location: ev.location,
           startMs: base + Number(openRt / 1_000_000n),
           endMs: base + Number(ev.runningTimeNs / 1_000_000n),
-        });
+        };
         break;
       }
       case 'error':
@@ -139,8 +147,15 @@ export class CameraProcess {
     }
   }
 
+  private releaseClosed(final: boolean): void {
+    const f = this.closed;
+    this.closed = null;
+    if (f) this.hooks.sealed({ ...f, final });
+  }
+
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.releaseClosed(true);
     if (this.open) {
       const base = this.wallAtRtZero ?? Date.now();
       this.hooks.orphaned({ location: this.open.location, startMs: base + Number(this.open.openRtNs / 1_000_000n), endMs: null });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { parseDiscovererStreams, streamInfoFromCodecs, type StreamInfo } from './pipeline';
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; out: string }> {
@@ -47,8 +48,15 @@ export async function probeFile(file: string, decode = false): Promise<FileProbe
   const durationMs = Math.round(Number(json.format?.duration ?? 0) * 1000);
   if (!video) return { playable: false, durationMs, video, audio, reason: 'no video stream' };
   if (decode) {
-    const d = await run('ffmpeg', ['-v', 'error', '-xerror', '-i', file, '-map', '0:v:0', '-f', 'null', '-'], 60_000);
-    if (d.code !== 0) return { playable: false, durationMs, video, audio, reason: `decode failed: ${d.out.trim().slice(0, 200)}` };
+    const d = await decodeCheck(file);
+    if (!d.ok) return { playable: false, durationMs, video, audio, reason: d.reason };
   }
   return { playable: durationMs > 0, durationMs, video, audio, reason: durationMs > 0 ? undefined : 'zero duration' };
+}
+
+/** Strict decode of every video frame with ffmpeg (an independent decoder): any error fails. */
+export async function decodeCheck(file: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const d = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-i', file, '-map', '0:v:0', '-f', 'null', '-'], 60_000);
+  const out = d.out.split(file).join(path.basename(file)).trim();
+  return d.code === 0 ? { ok: true } : { ok: false, reason: `decode failed: ${out.slice(0, 200)}` };
 }

@@ -11,6 +11,7 @@ import type { PipelineOptions, StreamSource } from './pipeline';
 import { probeFile } from './probe';
 import { planRetention, type RetentionSegment } from './retention';
 import { exportBundle, type BundleSelection, type ExportResult } from './bundle';
+import { settleFragmentTail } from './fragment-check';
 import { verifyPath, type VerifyReport } from './verify';
 import { uploadBundle, type HandoverOptions } from './handover';
 
@@ -418,13 +419,26 @@ export class RecordingService {
     }
   }
 
-  /** Hashes, fsyncs, renames to its time-named path and indexes one finished fragment. */
-  private async seal(cam: CameraRuntime, absPath: string, startMs: number, endMs: number, recovered: boolean, session: ActiveSession | null): Promise<void> {
+  /**
+   * Hashes, fsyncs, renames to its time-named path and indexes one finished fragment. `checkTail`:
+   * the fragment ended at end of stream, so an independent decoder judges it first (see
+   * fragment-check.ts); a drained partial access unit is cut off, and a fragment without any
+   * complete picture is quarantined and explained instead of becoming an undecodable segment.
+   */
+  private async seal(cam: CameraRuntime, absPath: string, startMs: number, endMs: number, recovered: boolean, session: ActiveSession | null, checkTail = false): Promise<void> {
     const camera = cam.cfg.cameraId;
     if (!(await hasDiskMarker(this.o.dir))) {
       this.markerOk = false;
       this.raise('recording_disk_not_mounted', 'critical', `recording-disk marker vanished from ${this.o.dir}`);
       return;
+    }
+    if (checkTail) {
+      const verdict = await settleFragmentTail(absPath);
+      if (verdict.action === 'no_picture') {
+        await this.quarantine(cam, absPath, verdict.note);
+        return;
+      }
+      if (verdict.action !== 'ok') this.o.log('warn', `${camera}: ${path.basename(absPath)}: ${verdict.note}`);
     }
     const { sha256, size } = await hashFile(absPath);
     await fsyncFile(absPath);
@@ -472,16 +486,26 @@ export class RecordingService {
     } catch {
       return;
     }
-    const probe = st.size > 0 ? await probeFile(absPath) : { playable: false, durationMs: 0, reason: 'empty file' };
+    if (st.size === 0) return this.quarantine(cam, absPath, 'empty file');
+    // The process died mid-write: its tail can be a partial access unit, like a drained one.
+    const verdict = await settleFragmentTail(absPath);
+    if (verdict.action === 'no_picture') return this.quarantine(cam, absPath, verdict.note);
+    if (verdict.action === 'trimmed') this.o.log('warn', `${cam.cfg.cameraId}: ${path.basename(absPath)}: ${verdict.note}`);
+    const probe = await probeFile(absPath);
     if (probe.playable) {
       const start = startMs ?? st.mtimeMs - probe.durationMs;
       await this.seal(cam, absPath, start, start + probe.durationMs, true, session);
       return;
     }
+    await this.quarantine(cam, absPath, probe.reason ?? 'unreadable');
+  }
+
+  /** Keeps an unusable fragment out of the index (never deleted) and explains it in the next gap. */
+  private async quarantine(cam: CameraRuntime, absPath: string, why: string): Promise<void> {
     const qdir = path.join(this.o.dir, cam.cfg.cameraId, 'quarantine');
     await fsp.mkdir(qdir, { recursive: true });
     await fsp.rename(absPath, path.join(qdir, path.basename(absPath)));
-    const note = `open fragment ${path.basename(absPath)} unreadable (${probe.reason}), quarantined`;
+    const note = `fragment ${path.basename(absPath)} not indexed (${why.slice(0, 160)}), quarantined`;
     cam.lastExitReason = cam.lastExitReason ? `${cam.lastExitReason}; ${note}` : note;
     this.o.log('warn', `${cam.cfg.cameraId}: ${note}`);
   }
@@ -536,7 +560,7 @@ export class RecordingService {
     // The last fragment is sealed (it was queued while the pipeline ended); only the hole after
     // it is explained by this stop.
     await this.serial(async () => {
-      cam.lastExitReason = reason;
+      cam.lastExitReason = joinReasons(reason, cam.lastExitReason);
     });
   }
 
@@ -570,7 +594,11 @@ export class RecordingService {
           if (cam.proc !== proc) return;
           cam.proc = null;
           if (expected) return;
-          cam.lastExitReason = reason;
+          // Queued behind the seal of this process's last fragment, so a note that fragment
+          // left (quarantined tail) is kept and that seal does not clear the reason.
+          void this.serial(async () => {
+            cam.lastExitReason = joinReasons(reason, cam.lastExitReason);
+          });
           cam.lastError = reason;
           this.onFailure(cam, reason);
         },
@@ -591,7 +619,7 @@ export class RecordingService {
     }
   }
 
-  private onSealed(cam: CameraRuntime, f: FragmentInfo & { endMs: number }): void {
+  private onSealed(cam: CameraRuntime, f: FragmentInfo & { endMs: number; final: boolean }): void {
     const session = cam.fragmentSession ?? null;
     cam.fragmentSession = this.active;
     cam.backoffMs = this.o.backoff.initialMs;
@@ -599,7 +627,7 @@ export class RecordingService {
       cam.failing = false;
       this.o.onAlarm?.({ alarm: 'recording_camera_failed', severity: 'cleared', message: `${cam.cfg.cameraId} records again`, camera: cam.cfg.cameraId });
     }
-    void this.serial(() => this.seal(cam, f.location, f.startMs, f.endMs, false, session));
+    void this.serial(() => this.seal(cam, f.location, f.startMs, f.endMs, false, session, f.final));
   }
 
   private onFailure(cam: CameraRuntime, reason: string): void {
@@ -679,6 +707,11 @@ export class RecordingService {
   private async loadIndexIfEmpty(): Promise<void> {
     if (this.heads.size === 0) await this.loadIndex();
   }
+}
+
+/** Why a hole in the recording exists: its cause first, then notes about fragments it cost. */
+function joinReasons(cause: string, earlier: string | null): string {
+  return earlier ? `${cause}; ${earlier}` : cause;
 }
 
 function writePidFile(file: string, pid: number): void {

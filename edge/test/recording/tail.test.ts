@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { createRecorder, initRecordingDisk, verifyPath } from '../../src/recording';
+import { settleFragmentTail } from '../../src/recording/fragment-check';
+import { readJournal } from '../../src/recording/journal';
+import { decodeCheck } from '../../src/recording/probe';
+import { dropLastVideoAccessUnit, inspectVideoTail, TS_PACKET } from '../../src/recording/ts-tail';
+import { segmentsOf, tempDir, waitFor } from './helpers';
+
+jest.setTimeout(90_000);
+
+/**
+ * Fragments as the recorder writes them from an RTSP camera: H.264 with two slices per picture,
+ * one NAL unit per PES (the parser's NAL alignment), an access unit delimiter before each picture.
+ */
+function encodeFixture(file: string, frames: number): void {
+  execFileSync('gst-launch-1.0', [
+    '-q', 'videotestsrc', `num-buffers=${frames}`, 'pattern=ball', '!', 'video/x-raw,width=320,height=180,framerate=15/1', '!',
+    'x264enc', 'tune=zerolatency', 'threads=2', 'bframes=0', 'key-int-max=15', 'aud=true', '!',
+    'h264parse', '!', 'video/x-h264,alignment=nal', '!', 'mpegtsmux', '!', 'filesink', `location=${file}`,
+  ]);
+}
+
+/** Keeps only the first `keep` video PES (all other packets stay): a stream cut mid-picture. */
+function keepVideoPes(buf: Buffer, keep: number): Buffer {
+  const pid = 65; // mpegtsmux's first elementary stream
+  const out: Buffer[] = [];
+  let seen = 0;
+  for (let off = 0; off < buf.length; off += TS_PACKET) {
+    const p = buf.subarray(off, off + TS_PACKET);
+    const isVideo = (((p[1]! & 0x1f) << 8) | p[2]!) === pid;
+    if (isVideo && p[1]! & 0x40) seen++;
+    if (!isVideo || seen <= keep) out.push(p);
+  }
+  return Buffer.concat(out);
+}
+
+function videoPesCount(buf: Buffer): number {
+  let n = 0;
+  for (let off = 0; off < buf.length; off += TS_PACKET) if ((((buf[off + 1]! & 0x1f) << 8) | buf[off + 2]!) === 65 && buf[off + 1]! & 0x40) n++;
+  return n;
+}
+
+function countFrames(file: string): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]);
+  return Number(out.toString().trim().split('\n')[0]);
+}
+
+describe('the tail of a fragment closed at end of stream', () => {
+  let root: string;
+  let full: Buffer;
+  let pes: number;
+
+  beforeAll(async () => {
+    root = await tempDir('tail');
+    encodeFixture(path.join(root, 'full.ts'), 20);
+    full = await fsp.readFile(path.join(root, 'full.ts'));
+    pes = videoPesCount(full);
+  });
+
+  afterAll(async () => {
+    await fsp.rm(root, { recursive: true, force: true });
+  });
+
+  const write = async (name: string, data: Buffer): Promise<string> => {
+    const f = path.join(root, name);
+    await fsp.writeFile(f, data);
+    return f;
+  };
+
+  it('an intact fragment is left exactly as it is', async () => {
+    const f = await write('intact.ts', full);
+    expect(inspectVideoTail(full)).toMatchObject({ codec: 'h264', units: 20, last: { nalTypes: [9, 1, 1], hasPicture: true } });
+    expect(await settleFragmentTail(f)).toEqual({ action: 'ok' });
+    expect((await fsp.readFile(f)).equals(full)).toBe(true);
+  });
+
+  it('a drained delimiter without its picture (the CI failure) is cut off and every complete picture kept', async () => {
+    // The last picture's two slices never arrived: only its 6-byte delimiter was drained.
+    const f = await write('aud-only.ts', keepVideoPes(full, pes - 2));
+    expect(await decodeCheck(f)).toEqual({ ok: false, reason: expect.stringMatching(/missing picture in access unit|no frame/) });
+    expect(inspectVideoTail(await fsp.readFile(f))!.last).toEqual({ nalTypes: [9], hasPicture: false, bytes: 2 });
+    const v = await settleFragmentTail(f);
+    expect(v).toEqual({ action: 'trimmed', note: expect.stringMatching(/incomplete last access unit.*NAL types \[9\]/) });
+    expect(await decodeCheck(f)).toEqual({ ok: true });
+    expect(countFrames(f)).toBe(19);
+  });
+
+  it('a picture cut between its slices is cut off; the pictures before it stay', async () => {
+    const f = await write('half-picture.ts', keepVideoPes(full, pes - 1));
+    expect((await decodeCheck(f)).ok).toBe(false);
+    expect(await settleFragmentTail(f)).toMatchObject({ action: 'trimmed', note: expect.stringMatching(/NAL types \[9,1\]/) });
+    expect(await decodeCheck(f)).toEqual({ ok: true });
+    expect(countFrames(f)).toBe(19);
+  });
+
+  it('a fragment without any complete picture is refused, and audio/table packets survive a cut', async () => {
+    // Delimiter, parameter sets, SEI and only the first slice of the key picture.
+    const f = await write('no-picture.ts', keepVideoPes(full, 5));
+    expect(await settleFragmentTail(f)).toMatchObject({ action: 'no_picture', note: expect.stringMatching(/only an incomplete access unit/) });
+    const cut = dropLastVideoAccessUnit(full)!;
+    expect(cut.remainingPictures).toBe(19);
+    // Only video packets went: the PAT/PMT are still at the start.
+    expect(cut.data.subarray(0, TS_PACKET).equals(full.subarray(0, TS_PACKET))).toBe(true);
+    expect(inspectVideoTail(Buffer.from('not a transport stream'))).toBeNull();
+  });
+});
+
+/**
+ * A stand-in for gst-launch-1.0 (injected through `gstLaunch`): it writes prepared fragments
+ * where the real pipeline would and prints the same splitmuxsink bus messages. Each run follows
+ * the next step of the plan; `end: 'eos'` exits by itself (camera hung up), `'sigint'` waits for
+ * the recorder's stop.
+ */
+async function fakeGstLaunch(dir: string, plan: Array<{ fragments: string[]; end: 'eos' | 'sigint' }>): Promise<string> {
+  const script = path.join(dir, 'fake-gst-launch.js');
+  const body = `#!${process.execPath}
+const fs = require('fs');
+const plan = ${JSON.stringify(plan)};
+const counter = ${JSON.stringify(path.join(dir, 'runs'))};
+fs.mkdirSync(counter, { recursive: true });
+const run = fs.readdirSync(counter).length;
+fs.writeFileSync(counter + '/' + run, '');
+const step = plan[Math.min(run, plan.length - 1)];
+const pattern = process.argv.find((a) => a.startsWith('location=')).slice(9);
+const t0 = process.hrtime.bigint();
+const rt = () => String(process.hrtime.bigint() - t0 + 1000000n);
+const say = (what, loc) => fs.writeSync(1, 'Got message #1 from element "mux" (element): splitmuxsink-fragment-' + what + ', location=(string)' + loc + ', running-time=(guint64)' + rt() + ', sink=(GstElement)"sink";\\n');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let loc = null;
+const end = () => { say('closed', loc); fs.writeSync(1, 'Got EOS from element "pipeline0".\\n'); process.exit(0); };
+process.on('SIGINT', end);
+(async () => {
+  for (let i = 0; i < step.fragments.length; i++) {
+    if (loc) say('closed', loc);
+    loc = pattern.replace('%05d', String(i).padStart(5, '0'));
+    fs.copyFileSync(step.fragments[i], loc);
+    say('opened', loc);
+    await sleep(400);
+  }
+  if (step.end === 'eos') end();
+  else setInterval(() => undefined, 1000);
+})();
+`;
+  await fsp.writeFile(script, body, { mode: 0o755 });
+  return script;
+}
+
+describe('sealing decision at end of stream (pipeline simulated, fragments real)', () => {
+  it('cuts a drained tail, never seals a fragment without a picture, and explains it in the next gap', async () => {
+    const root = await tempDir('tailsvc');
+    try {
+      const fixtures = path.join(root, 'fixtures');
+      await fsp.mkdir(fixtures);
+      encodeFixture(path.join(fixtures, 'good.ts'), 15);
+      const good = await fsp.readFile(path.join(fixtures, 'good.ts'));
+      const n = videoPesCount(good);
+      await fsp.writeFile(path.join(fixtures, 'drained.ts'), keepVideoPes(good, n - 2));
+      await fsp.writeFile(path.join(fixtures, 'no-picture.ts'), keepVideoPes(good, 5));
+      const f = (name: string) => path.join(fixtures, name);
+      const gst = await fakeGstLaunch(root, [
+        // 1: the camera hangs up; the pipeline drained a delimiter into the last fragment.
+        { fragments: [f('good.ts'), f('drained.ts')], end: 'eos' },
+        // 2: it hangs up right after a split: the last fragment never got a whole picture.
+        { fragments: [f('good.ts'), f('no-picture.ts')], end: 'eos' },
+        // 3: records until stopped.
+        { fragments: [f('good.ts'), f('good.ts')], end: 'sigint' },
+      ]);
+      const dir = path.join(root, 'rec');
+      await initRecordingDisk(dir);
+      const logs: string[] = [];
+      const r = await createRecorder({
+        applianceId: 'appl-t',
+        dir,
+        keyPath: path.join(root, 'secrets', 't.pem'),
+        cameras: [{ cameraId: 'camt', source: { type: 'test', pattern: 'ball' } }],
+        segmentSeconds: 1,
+        backoff: { initialMs: 2000, maxMs: 2000 },
+        gstLaunch: gst,
+        log: (_level, msg) => logs.push(msg),
+      });
+      await r.start();
+      await waitFor('third run recording', async () => (await fsp.readdir(path.join(root, 'runs')).catch(() => [])).length >= 3 && (await segmentsOf(dir)).length >= 4, 60_000);
+      await r.stop();
+
+      const segs = await segmentsOf(dir);
+      // good, drained (trimmed), good, [no-picture quarantined], good, good (sealed at stop)
+      expect(segs).toHaveLength(5);
+      expect(segs.some((s) => s.recovered)).toBe(false);
+      for (const s of segs) expect({ file: s.file, decode: await decodeCheck(path.join(dir, s.file)) }).toEqual({ file: s.file, decode: { ok: true } });
+      expect(countFrames(path.join(dir, segs[1]!.file))).toBe(14);
+      expect(await fsp.readdir(path.join(dir, 'camt', 'quarantine'))).toHaveLength(1);
+      expect(logs.some((l) => /incomplete last access unit/.test(l))).toBe(true);
+      const gaps = (await readJournal(dir)).lines.filter((l) => l.kind === 'gap');
+      expect(gaps.map((g) => (g.kind === 'gap' ? g.reason : ''))).toEqual([
+        expect.stringMatching(/^recorder exit code 0$/),
+        expect.stringMatching(/^recorder exit code 0; fragment .* not indexed \(fragment holds only an incomplete access unit.*quarantined$/),
+      ]);
+      expect((await verifyPath(dir)).problems).toEqual([]);
+    } finally {
+      await fsp.rm(root, { recursive: true, force: true });
+    }
+  });
+});
