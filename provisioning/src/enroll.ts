@@ -2,6 +2,7 @@ import { mkdir, writeFile, rename, open } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplianceRegistered, EdgeConfig, type EdgeConfigInput } from '@evalroom/contracts';
 import type { CloudApiClient } from './api-client';
+import { obtainApplianceCertificate, type ApplianceCertificate } from './keys/enrollment';
 
 export interface EnrollOptions {
   api: CloudApiClient;
@@ -20,12 +21,20 @@ export interface EnrollOptions {
    * appliance refuses to record without the marker, so an unmounted disk is never written.
    */
   initRecordingDisk?: boolean;
+  /**
+   * Make the appliance's key pair here and get its client certificate from the cloud CA
+   * (secrets/appliance-key.pem, appliance-cert.pem, ca.pem). Default true; run enrollment on the
+   * appliance itself so the private key is made where it stays.
+   */
+  certificate?: boolean;
 }
 
 export interface Enrolled {
   configPath: string;
   secretsDir: string;
   config: EdgeConfig;
+  /** The client certificate issued to the appliance's own key (unless `certificate: false`). */
+  certificate?: ApplianceCertificate;
 }
 
 /**
@@ -46,6 +55,10 @@ export async function enrollAppliance(options: EnrollOptions): Promise<Enrolled>
     JSON.stringify({ username: registered.mqtt.username, password: registered.mqtt.password }, null, 2) + '\n',
     0o600,
   );
+  const certificate =
+    options.certificate === false
+      ? undefined
+      : await obtainApplianceCertificate({ api: options.api, applianceId: options.applianceId, roomId: options.roomId, secretsDir });
   const config = EdgeConfig.parse({
     ...options.config,
     applianceId: options.applianceId,
@@ -56,7 +69,7 @@ export async function enrollAppliance(options: EnrollOptions): Promise<Enrolled>
   const configPath = path.join(options.dataDir, 'edge.json');
   await writeFileAtomic(configPath, JSON.stringify(config, null, 2) + '\n', 0o644);
   if (options.initRecordingDisk) await initRecordingDisk(path.resolve(options.dataDir, config.recording.dir ?? 'recordings'));
-  return { configPath, secretsDir, config };
+  return { configPath, secretsDir, config, ...(certificate ? { certificate } : {}) };
 }
 
 /** The marker file the edge recorder checks before every write (edge/src/recording/disk.ts, DISK_MARKER). */

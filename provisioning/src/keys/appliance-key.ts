@@ -25,23 +25,28 @@ export function generateApplianceKey(type: ApplianceKeyType = 'ec-p256'): Applia
 }
 
 /**
- * Writes the private key (PKCS#8 PEM) with mode 0600, created exclusively under a temporary
- * name, fsynced and renamed: it is never readable by others, not even for a moment.
+ * Writes a file created exclusively under a temporary name with its final mode, fsynced, then
+ * renamed: a private key is never readable by others, not even for a moment, and a crash leaves
+ * the old file or the new one.
  */
-export async function writePrivateKey(file: string, key: KeyObject): Promise<void> {
+export async function writeFileExclusive(file: string, content: string, mode: number): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   await rm(tmp, { force: true });
-  const handle = await open(tmp, 'wx', 0o600);
+  const handle = await open(tmp, 'wx', mode);
   try {
-    await handle.writeFile(key.export({ format: 'pem', type: 'pkcs8' }) as string);
+    await handle.writeFile(content);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await chmod(tmp, 0o600); // umask cannot widen it, but be explicit
+  await chmod(tmp, mode); // the umask may have narrowed it; never widens a key beyond 0600
   await rename(tmp, file);
 }
+
+/** The private key as PKCS#8 PEM, mode 0600. */
+export const writePrivateKey = (file: string, key: KeyObject): Promise<void> =>
+  writeFileExclusive(file, key.export({ format: 'pem', type: 'pkcs8' }) as string, 0o600);
 
 export async function readPrivateKey(file: string): Promise<ApplianceKeyPair> {
   const privateKey = createPrivateKey(await readFile(file));

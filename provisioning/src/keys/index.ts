@@ -1,2 +1,3 @@
 export * from './csr';
 export * from './appliance-key';
+export * from './enrollment';

@@ -261,3 +261,20 @@ describe('the disk this machine runs from', () => {
     expect(await refusalReasons(target)).toContain(`/dev/${root.name} is on ${root.name}, the disk this system runs from`);
   });
 });
+
+describe('`npx evalroom flash` as a process', () => {
+  const bin = path.resolve(__dirname, '..', '..', '..', 'bin', 'evalroom.js');
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'flash', ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+
+  it('exits 2 without --yes when stdin is not a terminal, 0 once written and verified', async () => {
+    const disk = await blankDisk('disk-proc.bin', 8 * MiB);
+    const refused = await cli(['--image', image, '--device', disk]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/confirm with --yes/)]);
+    const ok = await cli(['--image', image, '--device', disk, '--yes', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, verified: true, imageSha256: sha(imageBytes) });
+  });
+});
