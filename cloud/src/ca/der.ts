@@ -147,7 +147,7 @@ function decodeAt(buf: Buffer, start: number, depth: number): { node: DerNode; e
   return { node: { tag, raw: buf.subarray(start, end), content, children }, end };
 }
 
-export function expect(node: DerNode | undefined, tag: number, what: string): DerNode {
+export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (!node) throw new DerError(`${what}: missing`);
   if (node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
   return node;
@@ -186,7 +186,7 @@ export function readTime(node: DerNode): Date {
 
 /** The bytes of a BIT STRING with no unused bits (keys, signatures). */
 export function readBits(node: DerNode): Buffer {
-  expect(node, Tag.BIT_STRING, 'BIT STRING');
+  expectTag(node, Tag.BIT_STRING, 'BIT STRING');
   if (node.content[0] !== 0) throw new DerError('BIT STRING with unused bits');
   return node.content.subarray(1);
 }

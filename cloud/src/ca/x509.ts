@@ -67,7 +67,7 @@ function digestForAlg(oid: string): string | null | undefined {
 
 /** The SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */
 export function keyIdentifier(spkiDer: Buffer): Buffer {
-  const spki = der.expect(der.decode(spkiDer), Tag.SEQUENCE, 'SubjectPublicKeyInfo');
+  const spki = der.expectTag(der.decode(spkiDer), Tag.SEQUENCE, 'SubjectPublicKeyInfo');
   return createHash('sha1').update(der.readBits(spki.children[1]!)).digest();
 }
 
@@ -188,14 +188,14 @@ export interface CertificateParts {
 }
 
 export function certificateParts(certDer: Buffer): CertificateParts {
-  const cert = der.expect(der.decode(certDer), Tag.SEQUENCE, 'Certificate');
-  const tbs = der.expect(cert.children[0], Tag.SEQUENCE, 'TBSCertificate');
+  const cert = der.expectTag(der.decode(certDer), Tag.SEQUENCE, 'Certificate');
+  const tbs = der.expectTag(cert.children[0], Tag.SEQUENCE, 'TBSCertificate');
   const f = tbs.children[0]?.tag === 0xa0 ? tbs.children.slice(1) : tbs.children;
   // serial, signature, issuer, validity, subject, spki
-  const validity = der.expect(f[3], Tag.SEQUENCE, 'validity');
+  const validity = der.expectTag(f[3], Tag.SEQUENCE, 'validity');
   return {
-    subject: der.expect(f[4], Tag.SEQUENCE, 'subject').raw,
-    spki: der.expect(f[5], Tag.SEQUENCE, 'subjectPublicKeyInfo').raw,
+    subject: der.expectTag(f[4], Tag.SEQUENCE, 'subject').raw,
+    spki: der.expectTag(f[5], Tag.SEQUENCE, 'subjectPublicKeyInfo').raw,
     notAfter: der.readTime(validity.children[1]!),
   };
 }
@@ -219,18 +219,18 @@ export class RequestError extends Error {}
 export function parseCertificateRequest(csrDer: Buffer): ParsedRequest {
   let node: DerNode;
   try {
-    node = der.expect(der.decode(csrDer), Tag.SEQUENCE, 'CertificationRequest');
-    const info = der.expect(node.children[0], Tag.SEQUENCE, 'certificationRequestInfo');
-    const alg = der.expect(node.children[1], Tag.SEQUENCE, 'signatureAlgorithm');
-    const signature = der.readBits(der.expect(node.children[2], Tag.BIT_STRING, 'signature'));
-    const version = der.expect(info.children[0], Tag.INTEGER, 'version');
+    node = der.expectTag(der.decode(csrDer), Tag.SEQUENCE, 'CertificationRequest');
+    const info = der.expectTag(node.children[0], Tag.SEQUENCE, 'certificationRequestInfo');
+    const alg = der.expectTag(node.children[1], Tag.SEQUENCE, 'signatureAlgorithm');
+    const signature = der.readBits(der.expectTag(node.children[2], Tag.BIT_STRING, 'signature'));
+    const version = der.expectTag(info.children[0], Tag.INTEGER, 'version');
     if (version.content.length !== 1 || version.content[0] !== 0) throw new RequestError('unsupported request version');
-    const subjectNode = der.expect(info.children[1], Tag.SEQUENCE, 'subject');
-    const spkiNode = der.expect(info.children[2], Tag.SEQUENCE, 'subjectPKInfo');
+    const subjectNode = der.expectTag(info.children[1], Tag.SEQUENCE, 'subject');
+    const spkiNode = der.expectTag(info.children[2], Tag.SEQUENCE, 'subjectPKInfo');
     const subject = new Map<string, string>();
     for (const rdn of subjectNode.children) {
-      for (const atv of der.expect(rdn, Tag.SET, 'RDN').children) {
-        subject.set(der.readOid(der.expect(atv.children[0], Tag.OID, 'attribute type')), der.readString(atv.children[1]!));
+      for (const atv of der.expectTag(rdn, Tag.SET, 'RDN').children) {
+        subject.set(der.readOid(der.expectTag(atv.children[0], Tag.OID, 'attribute type')), der.readString(atv.children[1]!));
       }
     }
     let signingTime: Date | undefined;
@@ -238,8 +238,8 @@ export function parseCertificateRequest(csrDer: Buffer): ParsedRequest {
     if (attrs) {
       if (attrs.tag !== 0xa0) throw new RequestError('attributes: expected [0]');
       for (const attr of attrs.children) {
-        const type = der.readOid(der.expect(attr.children[0], Tag.OID, 'attribute type'));
-        if (type === OID.signingTime) signingTime = der.readTime(der.expect(attr.children[1], Tag.SET, 'values').children[0]!);
+        const type = der.readOid(der.expectTag(attr.children[0], Tag.OID, 'attribute type'));
+        if (type === OID.signingTime) signingTime = der.readTime(der.expectTag(attr.children[1], Tag.SET, 'values').children[0]!);
       }
     }
     let publicKey: KeyObject;
@@ -253,7 +253,7 @@ export function parseCertificateRequest(csrDer: Buffer): ParsedRequest {
     if (!(keyType === 'ed25519' || (keyType === 'ec' && (curve === 'prime256v1' || curve === 'secp384r1')))) {
       throw new RequestError(`key type ${keyType}${curve ? ` ${curve}` : ''} not accepted (EC P-256/P-384 or Ed25519)`);
     }
-    const algOid = der.readOid(der.expect(alg.children[0], Tag.OID, 'algorithm'));
+    const algOid = der.readOid(der.expectTag(alg.children[0], Tag.OID, 'algorithm'));
     const digest = digestForAlg(algOid);
     if (digest === undefined || (keyType === 'ed25519') !== (algOid === OID.ed25519) || algOid === OID.sha256WithRsa) {
       throw new RequestError(`signature algorithm ${algOid} does not fit a ${keyType} key`);

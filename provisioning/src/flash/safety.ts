@@ -11,10 +11,13 @@ async function readOr(file: string, fallback: string): Promise<string> {
   }
 }
 
-/** The disk the running system's root file system is on, if it is on a block device. */
-export async function systemDisk(mounts: MountEntry[], sys: SystemPaths = LINUX): Promise<BlockDev | undefined> {
+/**
+ * The disks the running system's root file system lives on: the disk under `/`, and when `/` is
+ * on device-mapper or md (LVM, dm-crypt, RAID), the disks under those, found through sysfs `slaves`.
+ */
+export async function systemDisks(mounts: MountEntry[], sys: SystemPaths = LINUX): Promise<BlockDev[]> {
   const root = [...mounts].reverse().find((m) => m.mountPoint === '/');
-  if (!root) return undefined;
+  if (!root) return [];
   const candidates = [root.dev];
   // overlay/btrfs report a virtual 0:x; the source may still name the device
   if (root.source.startsWith('/dev/')) {
@@ -24,15 +27,30 @@ export async function systemDisk(mounts: MountEntry[], sys: SystemPaths = LINUX)
       /* not resolvable: fall back to the dev number */
     }
   }
-  for (const dev of candidates) {
-    if (dev.startsWith('0:')) continue;
+  const found = new Map<string, BlockDev>();
+  const visit = async (dev: string, depth: number): Promise<void> => {
+    if (dev.startsWith('0:') || depth > 8) return;
+    let disk: BlockDev;
     try {
-      return await diskOf(sys, dev);
+      disk = await diskOf(sys, dev);
     } catch {
-      /* not a block device with a sysfs entry */
+      return; // not a block device with a sysfs entry
     }
-  }
-  return undefined;
+    found.set(disk.dev, disk);
+    const slavesDir = path.join(sys.sys, 'class', 'block', disk.name, 'slaves');
+    let slaves: string[] = [];
+    try {
+      slaves = await readdir(slavesDir);
+    } catch {
+      return;
+    }
+    for (const name of slaves) {
+      const slaveDev = (await readOr(path.join(slavesDir, name, 'dev'), '')).trim();
+      if (slaveDev) await visit(slaveDev, depth + 1);
+    }
+  };
+  for (const dev of candidates) await visit(dev, 0);
+  return [...found.values()];
 }
 
 /**
@@ -50,8 +68,8 @@ export async function refusalReasons(target: FlashTarget, sys: SystemPaths = LIN
   const mine = [target.disk, ...target.partitions];
   const devs = new Set(mine.map((d) => d.dev));
   const names = new Set(mine.map((d) => path.join(sys.dev, d.name)));
-  const root = await systemDisk(mounts, sys);
-  if (root && root.dev === target.disk.dev) reasons.push(`${target.path} is on ${root.name}, the disk this system runs from`);
+  const root = (await systemDisks(mounts, sys)).find((d) => d.dev === target.disk.dev);
+  if (root) reasons.push(`${target.path} is on ${root.name}, the disk this system runs from`);
   const mounted = mounts.filter((m) => devs.has(m.dev) || names.has(m.source));
   for (const m of mounted) reasons.push(`${m.source} is mounted on ${m.mountPoint}`);
   for (const swap of parseSwaps(await readOr(path.join(sys.proc, 'swaps'), ''))) {

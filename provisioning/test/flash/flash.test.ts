@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { main, type FlashIo } from '../../src/cli/flash';
-import { describeTarget, flashImage, FlashRefused, parseMountInfo, parseSha256File, refusalReasons, systemDisk, type FlashTarget } from '../../src/flash';
+import { describeTarget, flashImage, FlashRefused, parseMountInfo, parseSha256File, refusalReasons, systemDisks, type FlashTarget } from '../../src/flash';
 
 jest.setTimeout(60_000);
 const run = promisify(execFile);
@@ -251,7 +251,7 @@ describe('flash to a real block device (loop)', () => {
 
 describe('the disk this machine runs from', () => {
   it('is refused (checked only: nothing is opened for writing)', async () => {
-    const root = await systemDisk(parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8')));
+    const [root] = await systemDisks(parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8')));
     if (!root) {
       // root on overlay/tmpfs (a container): there is no root disk to protect; the loop test above covers the logic
       expect(root).toBeUndefined();
