@@ -4,7 +4,7 @@ import { BundleManifest, parsePayload, type ArchiveReceipt, type ArchiveUploadIn
 import { verifyPassword } from '../mqtt/credentials';
 import { SessionsService } from '../sessions/sessions.service';
 import { ArchiveRepository, type BundleRow, type UploadRow } from './archive.repository';
-import { handoverDeadline, type HandoverPolicy } from './deadline';
+import { handoverDeadline, handoverPolicyFrom, type HandoverPolicy } from './deadline';
 
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
@@ -17,7 +17,7 @@ export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 export class ArchiveService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Archive');
   private timer: NodeJS.Timeout | null = null;
-  readonly policy: HandoverPolicy = process.env.EVALROOM_HANDOVER_POLICY === 'days_60' ? 'days_60' : 'working_days_5';
+  readonly policy: HandoverPolicy = handoverPolicyFrom(process.env.EVALROOM_HANDOVER_POLICY);
 
   constructor(
     @Inject(ArchiveRepository) private readonly repo: ArchiveRepository,

@@ -1,17 +1,22 @@
-/** Handover deadline policy: 5 working days (Mon–Fri) or 60 calendar days after the session. Pure. */
-export type HandoverPolicy = 'working_days_5' | 'days_60';
+import { addCalendarDays, cstDate, cstMidnight, WorkingDayCalendar } from '../rules/calendar';
 
-export function handoverDeadline(endedAt: Date, policy: HandoverPolicy, timezoneOffsetMinutes = 8 * 60): Date {
+/**
+ * Footage handover deadline after a session: 5 working days (Heilongjiang H8; working days per
+ * China's holiday notices, 调休 included) or 60 calendar days (Liaoning L17). Pure.
+ */
+export const HANDOVER_POLICIES = ['working_days_5', 'days_60'] as const;
+export type HandoverPolicy = (typeof HANDOVER_POLICIES)[number];
+
+/** The policy from the environment; an unknown value stops the start rather than guessing. */
+export function handoverPolicyFrom(value: string | undefined): HandoverPolicy {
+  if (value === undefined || value === '') return 'working_days_5';
+  if ((HANDOVER_POLICIES as readonly string[]).includes(value)) return value as HandoverPolicy;
+  throw new Error(`EVALROOM_HANDOVER_POLICY must be one of ${HANDOVER_POLICIES.join(', ')}, not '${value}'`);
+}
+
+export function handoverDeadline(endedAt: Date, policy: HandoverPolicy, calendar = new WorkingDayCalendar()): Date {
   if (policy === 'days_60') return new Date(endedAt.getTime() + 60 * 24 * 3600e3);
-  // Count working days in local (China) time; the deadline is the end of the 5th working day.
-  const local = new Date(endedAt.getTime() + timezoneOffsetMinutes * 60e3);
-  const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()));
-  let left = 5;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  const endOfDayLocal = d.getTime() + 24 * 3600e3;
-  return new Date(endOfDayLocal - timezoneOffsetMinutes * 60e3);
+  // The end (China time) of the 5th working day after the day the session ended.
+  const fifth = calendar.addWorkingDays(cstDate(endedAt), 5);
+  return cstMidnight(addCalendarDays(fifth, 1));
 }

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { Client } from 'pg';
 import type { ApplianceRegistered, ArchiveReceipt, ArchiveUploadInit, ArchiveUploadState, BundleManifest } from '@evalroom/contracts';
-import { handoverDeadline } from '../../src/archive/deadline';
+import { handoverDeadline, handoverPolicyFrom } from '../../src/archive/deadline';
 import { seedDirectory, sessionBody, startTestCloud, type TestCloud } from '../support/cloud';
 
 jest.setTimeout(60_000);
@@ -146,6 +146,12 @@ describe('footage archive (write-once handover)', () => {
     // Friday 2026-11-20 18:00 China time → end of Friday 2026-11-27.
     expect(handoverDeadline(new Date('2026-11-20T10:00:00Z'), 'working_days_5').toISOString()).toBe('2026-11-27T16:00:00.000Z');
     expect(handoverDeadline(new Date('2026-11-20T10:00:00Z'), 'days_60').toISOString()).toBe('2027-01-19T10:00:00.000Z');
+    // National Day 2026: 1–7 October are holidays and Saturday 10 October is a working day, so a
+    // session ending on Wednesday 30 September counts 8, 9, 10 (Sat), 12, 13 October: due by the
+    // end of Tuesday 13 October (Mon–Fri counting would have said Wednesday 7, mid-holiday).
+    expect(handoverDeadline(new Date('2026-09-30T09:00:00Z'), 'working_days_5').toISOString()).toBe('2026-10-13T16:00:00.000Z');
+    expect(handoverPolicyFrom(undefined)).toBe('working_days_5');
+    expect(() => handoverPolicyFrom('5days')).toThrow(/EVALROOM_HANDOVER_POLICY/);
     const pg = new Client({ connectionString: cloud.databaseUrl });
     await pg.connect();
     const ended = new Date(Date.now() - 20 * 24 * 3600e3);
