@@ -132,7 +132,7 @@
   $('signout').addEventListener('click', () => signOut(''));
 
   // ------------------------------------------------------------------ main screen
-  const state = { entries: [], sessions: [], lockers: false, feedCursor: '' };
+  const state = { entries: [], sessions: [], feedCursor: '' };
 
   function start() {
     $('signin').hidden = true;
@@ -212,7 +212,6 @@
     const r = await api('GET', '/kiosk/sessions');
     if (gen !== generation) return;
     state.sessions = r.sessions;
-    state.lockers = r.lockers;
     $('sessions-empty').hidden = r.sessions.length > 0;
     $('sessions').replaceChildren(
       ...r.sessions.map((s) => {
@@ -234,7 +233,7 @@
       }),
     );
     fillSessionSelect();
-    renderFeed(); // locker buttons depend on r.lockers
+    renderFeed(); // the override summary names the session
   }
 
   function renderFeed() {
@@ -247,11 +246,15 @@
     const who = [];
     if (e.name) who.push(h('b', { class: 'name' }, e.name));
     if (e.workstation) who.push(h('span', { class: 'ws' }, `工位 ${e.workstation}`, h('span', { class: 'en' }, `Workstation ${e.workstation}`)));
-    if (e.lockerSlot) who.push(h('span', { class: 'locker-slot' }, `手机柜 ${e.lockerSlot} 号`, h('span', { class: 'en' }, `Locker ${e.lockerSlot}`)));
+    if (e.lockerSlot)
+      who.push(
+        e.lockerReleased
+          ? h('span', { class: 'locker-slot released' }, `手机柜 ${e.lockerSlot} 号已取回`, h('span', { class: 'en' }, `Locker ${e.lockerSlot} returned`))
+          : h('span', { class: 'locker-slot' }, `手机柜 ${e.lockerSlot} 号`, h('span', { class: 'en' }, `Locker ${e.lockerSlot}`)),
+      );
     if (e.kind === 'incident' && e.staffId) who.push(h('span', {}, `记录人 ${e.staffId}`));
     const buttons = [];
     if (e.overridable) buttons.push(h('button', { class: 'btn override', 'data-action': 'override', onclick: () => openOverride(e) }, ...bi('人工放行', 'Override')));
-    if (admitted && state.lockers && !e.lockerSlot) buttons.push(h('button', { class: 'btn locker', 'data-action': 'locker', onclick: (ev) => assignLocker(e, ev.currentTarget) }, ...bi('分配手机柜', 'Assign locker')));
     // The appliance's technical reason, unless it only repeats the outcome's name.
     const detail = e.outcome === 'admitted_by_staff' ? `放行人 ${e.staffId || ''}：${e.detail || ''}` : admitted || e.detail === e.outcome ? '' : e.detail || '';
     return h(
@@ -315,20 +318,6 @@
     el.hidden = false;
     el.className = `result ${ok ? 'ok' : 'bad'}`;
     el.textContent = text;
-  }
-
-  // ------------------------------------------------------------------ lockers
-  async function assignLocker(e, button) {
-    button.disabled = true;
-    try {
-      const r = await api('POST', `/kiosk/checkins/${encodeURIComponent(e.checkinId)}/locker`);
-      e.lockerSlot = r.slot; // the feed brings it too; show it at once
-      renderFeed();
-    } catch (err) {
-      button.disabled = false;
-      if (err.status === 401) return signOut('令牌已失效，请重新登录 · Token no longer valid, sign in again');
-      alert(`手机柜分配失败 · Locker not assigned: ${err.message}`);
-    }
   }
 
   // ------------------------------------------------------------------ incidents

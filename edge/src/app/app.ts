@@ -406,7 +406,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     });
     registerFootageApi(api, { recording, dataDir: paths.dataDir, logger });
     if (config.http.simApi) registerSimApi(api, sims);
-    onStop('intake', 'kiosk', (await startKiosk({ api, config, brokerUrl: broker.url, secrets, desired, room, checkin, record, logger })).stop);
+    onStop('intake', 'kiosk', (await startKiosk({ api, config, desired, outbox, room, checkin, record, logger })).stop);
     const httpPort = await api.listen(config.http.host, config.http.port);
     onStop('intake', 'http', () => api.close());
 

@@ -16,6 +16,7 @@ export class Outbox {
   private readonly pending = new Map<string, ApplianceEvent>();
   private nextSeq = 0;
   private acked = 0;
+  private readonly observers = new Set<(event: ApplianceEvent) => void>();
 
   constructor(
     dir: string,
@@ -54,7 +55,20 @@ export class Outbox {
     this.journal.append({ op: 'add', event });
     this.nextSeq++;
     this.pending.set(event.eventId, event);
+    for (const fn of this.observers) {
+      try {
+        fn(event);
+      } catch (err) {
+        this.logger.error('outbox observer failed', { err: (err as Error).message });
+      }
+    }
     return event;
+  }
+
+  /** Calls `fn` with every event once it is stored (in-process observers, e.g. the kiosk feed); returns the unsubscribe. */
+  onAppend(fn: (event: ApplianceEvent) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
   }
 
   /** Marks events as committed by the cloud; unknown ids are ignored. Returns how many were pending. */

@@ -15,7 +15,10 @@ export interface FeedEntry {
   workstation?: string;
   /** The name on the card as the reader read it at the door (never the id number or photo). */
   name?: string;
+  /** Phone locker slot the appliance gave this admission (locker.assigned). */
   lockerSlot?: number;
+  /** The slot was emptied again (locker.released: the expert's card on the way out, or staff). */
+  lockerReleased?: { by: 'card' | 'staff'; at: string };
   /** The appliance's technical reason (rejections), the alarm message, or the incident text. */
   detail?: string;
   text: OutcomeText;
@@ -129,6 +132,16 @@ export class KioskFeed {
           text: INCIDENT_TEXT,
         });
         return;
+      case 'locker.assigned':
+        this.setLocker(ev.data.checkinId, ev.data.lockerSlot);
+        return;
+      case 'locker.released': {
+        const e = this.admission(ev.data.checkinId);
+        if (!e) return;
+        e.lockerReleased = { by: ev.data.by, at: ev.ts };
+        e.rev = this.bump();
+        return;
+      }
       default:
         return; // gate.entry, alarm.cleared: the admission line already says it
     }
@@ -136,15 +149,11 @@ export class KioskFeed {
 
   /** Records the locker slot handed to an admitted expert; false when no such admission is shown. */
   setLocker(checkinId: string, slot: number): boolean {
-    const e = this.entries.find((x) => x.checkinId === checkinId && (x.outcome === 'admitted' || x.outcome === 'admitted_by_staff'));
+    const e = this.admission(checkinId);
     if (!e) return false;
     e.lockerSlot = slot;
     e.rev = this.bump();
     return true;
-  }
-
-  isAdmitted(checkinId: string): boolean {
-    return this.entries.some((x) => x.checkinId === checkinId && (x.outcome === 'admitted' || x.outcome === 'admitted_by_staff'));
   }
 
   /** Newest first. */
@@ -168,6 +177,10 @@ export class KioskFeed {
 
   close(): void {
     for (const w of [...this.waiters]) w();
+  }
+
+  private admission(checkinId: string): FeedEntry | undefined {
+    return this.entries.find((x) => x.checkinId === checkinId && (x.outcome === 'admitted' || x.outcome === 'admitted_by_staff'));
   }
 
   private claimName(): { name?: string } {

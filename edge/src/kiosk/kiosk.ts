@@ -1,37 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ApplianceEventBody,
-  DeviceCommands,
-  validate,
-  type ApplianceEvent,
-  type EdgeConfig,
-} from '@evalroom/contracts';
+import { ApplianceEventBody, validate, type ApplianceEvent, type EdgeConfig } from '@evalroom/contracts';
 import type { Logger } from '../app/logger';
 import type { CheckinService } from '../checkin/service';
 import type { DesiredStore } from '../cloudlink/desired-store';
-import type { EdgeSecrets } from '../config/secrets';
-import type { DeviceRequester } from '../devices/room-client';
+import type { Outbox } from '../cloudlink/outbox';
+import type { RoomClient } from '../devices/room-client';
 import { HttpError, type HttpApi } from '../http/server';
 import { KioskFeed, type FeedEntry } from './feed';
-import { KioskListener } from './listener';
 import { todaySessions } from './sessions';
 import { DEFAULT_UI_DIR, StaticFiles } from './static';
 
 export interface KioskOptions {
   api: HttpApi;
   config: EdgeConfig;
-  /** The room broker (the kiosk observes it as user `kiosk`). */
-  brokerUrl: string;
-  secrets: EdgeSecrets;
   desired: DesiredStore;
-  /** Device requests (locker slots). */
-  room: DeviceRequester;
+  /** Every recorded event reaches the feed from here (in process: nothing lost, no broker identity taken). */
+  outbox: Pick<Outbox, 'onAppend'>;
+  /** The readers' card.read events (already validated by the room client) give the name on the card. */
+  room: Pick<RoomClient, 'on'>;
   checkin: CheckinService | undefined;
   /** The app's recorder: durable in the outbox first, then the room and the cloud hear of it. */
   record: (body: ApplianceEventBody) => ApplianceEvent;
   logger: Logger;
   uiDir?: string;
-  /** How long GET /kiosk/feed/:after holds a request open when nothing changed. */
+  /** How long GET /kiosk/feed/:cursor holds a request open when nothing changed. */
   longPollMs?: number;
   now?: () => Date;
 }
@@ -41,8 +33,8 @@ export type KioskFeedItem = FeedEntry & { overridable: boolean };
 
 /**
  * The venue staff kiosk: the page at /kiosk/ (public static files) and its data routes (staff
- * token): today's sessions, the live feed of outcomes at the door (long poll), incidents, and
- * locker slots. Returns a stop handle for the app's stop stack.
+ * token): today's sessions, the live feed of outcomes at the door (long poll) and incidents.
+ * Returns a stop handle for the app's stop stack.
  */
 export async function startKiosk(opts: KioskOptions): Promise<{ name: string; stop: () => Promise<void> }> {
   const { api, config } = opts;
@@ -53,15 +45,14 @@ export async function startKiosk(opts: KioskOptions): Promise<{ name: string; st
   if (ui.error) log.error('kiosk page files missing; /kiosk/ will answer 404', { err: ui.error });
   const files = ui.files;
   const feed = new KioskFeed({ now });
-  const listener = new KioskListener({
-    brokerUrl: opts.brokerUrl,
-    password: opts.secrets.room.kiosk,
-    readerIds: config.devices.filter((d) => d.kind === 'idreader').map((d) => d.deviceId),
-    feed,
-    logger: opts.logger,
-  });
-  await listener.start();
-  const lockerId = config.devices.find((d) => d.kind === 'locker')?.deviceId;
+  // An outcome decided at once (unknown card…) is stored while the room client is still handing
+  // out the card.read that caused it; applying events one macrotask later lets the read land first.
+  const unsubscribe = [
+    opts.outbox.onAppend((event) => setImmediate(() => feed.event(event))),
+    opts.room.on('deviceEvent', (_deviceId, kind, ev) => {
+      if (kind === 'idreader' && ev.event.type === 'card.read') feed.cardRead((ev.event as { card: { name: string } }).card.name);
+    }),
+  ];
 
   const sessions = () => todaySessions(opts.desired.get(), config.roomId, config.timezone, now(), opts.checkin?.admissions() ?? {});
 
@@ -72,7 +63,7 @@ export async function startKiosk(opts: KioskOptions): Promise<{ name: string; st
 
   // Data routes first: the static catch-all /kiosk/:file comes last.
   api.route('GET', '/kiosk/sessions', async () => ({
-    body: { applianceId: config.applianceId, roomId: config.roomId, desiredVersion: opts.desired.get()?.version ?? null, lockers: lockerId !== undefined, ...sessions() },
+    body: { applianceId: config.applianceId, roomId: config.roomId, desiredVersion: opts.desired.get()?.version ?? null, ...sessions() },
   }));
 
   // The cursor is `<epoch>-<version>`; a cursor from an earlier start (other epoch) or a bare
@@ -100,20 +91,6 @@ export async function startKiosk(opts: KioskOptions): Promise<{ name: string; st
     return { status: 201, body: { recorded: true, eventId: event.eventId, seq: event.seq } };
   });
 
-  api.route('POST', '/kiosk/checkins/:checkinId/locker', async (req) => {
-    if (!lockerId) throw new HttpError(503, 'unavailable', 'no locker bank configured');
-    const checkinId = req.params.checkinId!;
-    if (!feed.isAdmitted(checkinId)) throw new HttpError(409, 'conflict', `check-in ${checkinId} is not an admission shown on this kiosk`);
-    const assigned = await opts.room.request(lockerId, 'assign', { checkinId }, 5000);
-    if (assigned.status !== 'ok') throw new HttpError(502, assigned.error.code, `locker: ${assigned.error.message}`);
-    const data = validate(DeviceCommands.locker.assign.data, assigned.data);
-    if (!data.ok) throw new HttpError(502, 'device_error', `locker reply: ${data.reason}`);
-    const opened = await opts.room.request(lockerId, 'open', { slot: data.value.slot }, 5000);
-    if (opened.status !== 'ok') throw new HttpError(502, opened.error.code, `locker slot ${data.value.slot} did not open: ${opened.error.message}`);
-    feed.setLocker(checkinId, data.value.slot);
-    return { body: { checkinId, slot: data.value.slot } };
-  });
-
   api.route('GET', '/kiosk', async () => ({ status: 302, body: Buffer.alloc(0), headers: { location: '/kiosk/' } }), { public: true });
   const serve = async (name: string) => {
     const f = await files.get(name);
@@ -126,8 +103,8 @@ export async function startKiosk(opts: KioskOptions): Promise<{ name: string; st
   return {
     name: 'kiosk',
     stop: async () => {
+      for (const off of unsubscribe) off();
       feed.close();
-      await listener.stop();
     },
   };
 }

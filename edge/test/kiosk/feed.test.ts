@@ -45,15 +45,19 @@ describe('kiosk feed (appliance events + the name read at the door)', () => {
     expect(feed.list()[0]!.name).toBeUndefined();
   });
 
-  it('records a locker slot only on an admission, bounds the list, and wakes long polls', async () => {
+  it('puts locker slots on admissions only (assigned, then returned), bounds the list, and wakes long polls', async () => {
     const feed = new KioskFeed({ max: 3 });
     const waiting = feed.waitForChange(feed.version, 5000);
     feed.event(event({ type: 'checkin.rejected', data: { checkinId: 'r1', outcome: 'unknown_card', reason: 'x' } }));
     await waiting; // resolved by the change, long before the 5 s timeout
     expect(feed.setLocker('r1', 4)).toBe(false);
     feed.event(event({ type: 'checkin.admitted', data: { checkinId: 'a1', sessionId: 's', expertRef: 'e', arrivedAt: new Date().toISOString(), method: 'face' } }));
-    expect(feed.setLocker('a1', 4)).toBe(true);
+    feed.event(event({ type: 'locker.assigned', data: { checkinId: 'a1', sessionId: 's', expertRef: 'e', lockerId: 'locker-1', lockerSlot: 4 } }));
     expect(feed.list()[0]!.lockerSlot).toBe(4);
+    expect(feed.list()[0]!.lockerReleased).toBeUndefined();
+    feed.event(event({ type: 'locker.released', data: { checkinId: 'a1', lockerId: 'locker-1', lockerSlot: 4, by: 'card' } }));
+    expect(feed.list()[0]!.lockerReleased?.by).toBe('card');
+    expect(feed.list()[1]!.lockerSlot).toBeUndefined();
     for (let i = 0; i < 5; i++) feed.event(event({ type: 'alarm.raised', data: { alarm: 'door.forced', severity: 'critical', source: 'gate-1', message: 'forced' } }));
     expect(feed.list()).toHaveLength(3);
     expect(feed.list()[0]!.text.zh).toBe('告警：门被强行打开');
