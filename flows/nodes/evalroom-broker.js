@@ -1,7 +1,6 @@
 'use strict';
 // Config node: one MQTT connection to the room broker as the `nodered` user. The broker's ACL
 // lets this user read room events and publish only room/appliance/request.
-const { randomUUID } = require('node:crypto');
 
 module.exports = function register(RED) {
   function EvalroomBrokerNode(config) {
@@ -18,7 +17,8 @@ module.exports = function register(RED) {
     node.client = mqtt.connect(url, {
       username,
       password,
-      clientId: `nodered-${randomUUID().slice(0, 8)}`,
+      // The room broker binds a client id to its identity (client id = username).
+      clientId: injected.clientId || username,
       protocolVersion: 4,
       reconnectPeriod: 2000,
     });

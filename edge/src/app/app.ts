@@ -35,6 +35,7 @@ import { loadFaceVerifier } from './face-loader';
 import { registerFootageApi } from './footage-api';
 import { createLogger, type Logger } from './logger';
 import { LockerLink } from './lockers';
+import { startRoomNodeRed, type RoomNodeRed } from './nodered';
 import { RoomRecording } from './recording';
 
 export interface AppOptions {
@@ -69,6 +70,8 @@ export interface EdgeApp {
   readonly brokerPid: number;
   /** The room's recording (undefined when recording.enabled is false). */
   readonly recording: RoomRecording | undefined;
+  /** Node-RED (undefined unless nodeRed.enabled). */
+  readonly nodeRed: RoomNodeRed | undefined;
   stop(): Promise<void>;
 }
 
@@ -410,6 +413,14 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     const httpPort = await api.listen(config.http.host, config.http.port);
     onStop('intake', 'http', () => api.close());
 
+    // Node-RED last: its flows see a room that is already running; it stops with the intake.
+    let nodeRed: RoomNodeRed | undefined;
+    if (config.nodeRed.enabled) {
+      const n = await startRoomNodeRed({ config, paths, brokerUrl: broker.url, password: secrets.room.nodered, logger });
+      onStop('intake', 'node-red', () => n.stop());
+      nodeRed = n;
+    }
+
     publishApplianceState();
     const httpHost = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
     log.info('appliance ready', { devices: config.devices.length, checkin: checkinEnabled, cloud: !!cloud });
@@ -430,6 +441,7 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
       room,
       latency,
       recording,
+      nodeRed,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -61,7 +61,8 @@ describe('lockers linked to check-in', () => {
     mkdirSync(`${tmp.dir}/state`, { recursive: true });
     writeFileSync(loaded.paths.desiredCache, JSON.stringify(makeDesired([makeSession({ idNumbers: [ALICE, BOB, CAROL] })], 1, 'app-lockers')));
     app = await startApp({ loaded, logger, faceVerifier: taggedVerifier(new ScriptedFaceVerifier()) });
-    kiosk = await connectOnce(app.brokerUrl, { clientId: 'kiosk', username: 'kiosk', password: app.secrets.room.kiosk });
+    // Listens as `nodered` (Node-RED is off here): the appliance's own kiosk holds the `kiosk` identity.
+    kiosk = await connectOnce(app.brokerUrl, { clientId: 'nodered', username: 'nodered', password: app.secrets.room.nodered });
     kiosk.on('message', (topic, payload) => {
       const doc = JSON.parse(payload.toString());
       if (topic === roomTopics.applianceEvent) roomEvents.push(doc as ApplianceEvent);
