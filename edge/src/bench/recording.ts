@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { initRecordingDisk } from '../recording/disk';
+import { findPluginDir, prepareGstEnv } from '../recording/gst-env';
 import { readJournal } from '../recording/journal';
 import { buildPipelineArgs } from '../recording/pipeline';
 import { probeFile, probeRtsp } from '../recording/probe';
@@ -77,26 +78,32 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function baseline(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number }> {
+/**
+ * 8 bare gst-launch processes with the recorder's pipeline. `env`: the recorder's lean pipeline
+ * environment (gst-env.ts) for the like-for-like baseline, or this process's for GStreamer's
+ * defaults. `cpu: false` only samples memory.
+ */
+async function baseline(url: string, dir: string, env: NodeJS.ProcessEnv, cpu = true): Promise<{ cpu: number; rss: number; pss: number }> {
   const info = await probeRtsp(url);
   if ('error' in info) throw new Error(info.error);
   const children: ChildProcess[] = [];
+  const tag = cpu ? 'base' : 'default';
   for (let i = 0; i < CAMERAS; i++) {
-    const out = path.join(dir, `base${i}`);
+    const out = path.join(dir, `${tag}${i}`);
     await fsp.mkdir(out, { recursive: true });
     const args = buildPipelineArgs({ source: { type: 'rtsp', url }, info, location: path.join(out, 'r-%05d.ts'), segmentSeconds: 10 });
-    children.push(spawn('gst-launch-1.0', args, { stdio: 'ignore' }));
+    children.push(spawn('gst-launch-1.0', args, { stdio: 'ignore', env }));
   }
   await sleep(WARMUP_MS);
   const pids = () => children.map((c) => c.pid!).filter(Boolean);
-  const cpu = await measureCpu(pids, WINDOW_MS);
+  const used = cpu ? await measureCpu(pids, WINDOW_MS) : 0;
   const rss = pids().reduce((n, p) => n + rssMb(p), 0) / CAMERAS;
   const pss = pids().reduce((n, p) => n + pssMb(p), 0) / CAMERAS;
   await stopAll(children);
-  return { cpu, rss, pss };
+  return { cpu: used, rss, pss };
 }
 
-async function service(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number }> {
+async function service(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number; serviceRss: number; pipelineRss: number }> {
   const rec = path.join(dir, 'svc');
   await initRecordingDisk(rec);
   const opts = {
@@ -115,14 +122,16 @@ async function service(url: string, dir: string): Promise<{ cpu: number; rss: nu
   await sleep(WARMUP_MS + 2000);
   const pids = () => [child.pid!, ...camPids];
   const cpu = await measureCpu(pids, WINDOW_MS);
-  const rss = (rssMb(child.pid!) + camPids.reduce((n, p) => n + rssMb(p), 0)) / CAMERAS;
+  const serviceRss = rssMb(child.pid!);
+  const pipelineRss = camPids.reduce((n, p) => n + rssMb(p), 0);
+  const rss = (serviceRss + pipelineRss) / CAMERAS;
   const pss = (pssMb(child.pid!) + camPids.reduce((n, p) => n + pssMb(p), 0)) / CAMERAS;
   await new Promise<void>((resolve) => {
     child.once('close', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   });
-  return { cpu, rss, pss };
+  return { cpu, rss, pss, serviceRss, pipelineRss: camPids.length ? pipelineRss / camPids.length : 0 };
 }
 
 /** The recording service in its own process (bench-child), so it can be killed -9 too. */
@@ -201,8 +210,11 @@ export async function run(): Promise<Record<string, number>> {
   const cam = await startTestCamera({ width: 1920, height: 1080, fps: 15, bitrateKbps: 4000 });
   try {
     // Connect the shared camera once so its encoder is warm before either measurement.
-    const base = await baseline(cam.url, dir);
+    // The service starts its pipelines in this lean environment; the baseline uses the same.
+    const lean = await prepareGstEnv({ source: { type: 'rtsp', url: cam.url }, cacheDir: path.join(dir, 'gst'), pluginDir: await findPluginDir() });
+    const base = await baseline(cam.url, dir, lean.env);
     const svc = await service(cam.url, dir);
+    const stock = await baseline(cam.url, dir, process.env, false);
     out['recording.cpu_8x1080p.pct_one_core'] = Math.round(svc.cpu * 100) / 100;
     out['recording.rss_per_camera_mb'] = Math.round(svc.rss * 10) / 10;
     out['recording.cpu.ratio_to_gst_launch'] = base.cpu > 0 ? Math.round((svc.cpu / base.cpu) * 100) / 100 : -1;
@@ -210,6 +222,13 @@ export async function run(): Promise<Record<string, number>> {
     // RSS counts the shared GStreamer libraries once per camera process; PSS splits them.
     out['recording.pss_per_camera_mb'] = Math.round(svc.pss * 10) / 10;
     out['recording.gst_launch_rss_per_camera_mb'] = Math.round(base.rss * 10) / 10;
+    // Where the memory is: the service's node process (charged whole to the cameras above, though
+    // on the appliance the recorder lives in the edge runtime's process) and one pipeline.
+    out['recording.service_process_rss_mb'] = Math.round(svc.serviceRss * 10) / 10;
+    out['recording.pipeline_rss_mb'] = Math.round(svc.pipelineRss * 10) / 10;
+    // The same bare pipeline with GStreamer's default environment (every plugin in the registry,
+    // GIO modules, rtspsrc extensions): what the lean environment saves per camera.
+    out['recording.gst_launch_default_env_rss_per_camera_mb'] = Math.round(stock.rss * 10) / 10;
   } finally {
     await cam.stop();
   }

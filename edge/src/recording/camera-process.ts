@@ -38,6 +38,8 @@ export interface CameraProcessOptions {
   gstLaunch?: string;
   /** Kill the pipeline if it reports nothing for this long (hung connection). */
   silenceTimeoutMs?: number;
+  /** Environment of the pipeline process (see gst-env.ts); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -57,9 +59,14 @@ export class CameraProcess {
   private exitPromise: Promise<void> | null = null;
 
   constructor(
-    private readonly opts: CameraProcessOptions,
+    private opts: CameraProcessOptions,
     private readonly hooks: CameraProcessHooks,
   ) {}
+
+  /** Sets the pipeline's environment before start(). */
+  setEnv(env: NodeJS.ProcessEnv): void {
+    this.opts = { ...this.opts, env };
+  }
 
   get pid(): number | null {
     return this.child?.pid ?? null;
@@ -85,7 +92,7 @@ export class CameraProcess {
       test: this.opts.test,
       v4l2H264: this.opts.v4l2H264,
     });
-    const child = spawn(this.opts.gstLaunch ?? 'gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.gstLaunch ?? 'gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env ?? process.env });
     this.child = child;
     this.exitPromise = new Promise((resolve) => {
       child.once('close', (code, signal) => {

@@ -12,6 +12,7 @@ import { probeFile } from './probe';
 import { planRetention, type RetentionSegment } from './retention';
 import { exportBundle, type BundleSelection, type ExportResult } from './bundle';
 import { settleFragmentTail } from './fragment-check';
+import { findPluginDir, prepareGstEnv } from './gst-env';
 import { verifyPath, type VerifyReport } from './verify';
 import { uploadBundle, type HandoverOptions } from './handover';
 
@@ -53,6 +54,12 @@ export interface CreateRecorderOptions {
   /** Session footage is kept at least this long even once archived (default 15 years). */
   sessionRetentionMs?: number;
   gstLaunch?: string;
+  /**
+   * Scratch folder (not the recording disk) for the pipelines' reduced plugin registry; default
+   * `<tmpdir>/evalroom-recorder-gst`. `leanPipelines: false` keeps GStreamer's full environment.
+   */
+  gstCacheDir?: string;
+  leanPipelines?: boolean;
 }
 
 type CameraState = 'stopped' | 'starting' | 'recording' | 'backoff' | 'paused';
@@ -126,6 +133,8 @@ export class RecordingService {
   private diskTimer: NodeJS.Timeout | null = null;
   private readonly activeAlarms = new Map<RecordingAlarm['alarm'], RecordingAlarm>();
   private readonly o: Required<Omit<CreateRecorderOptions, 'key' | 'keyPath' | 'onAlarm' | 'gstLaunch'>> & Pick<CreateRecorderOptions, 'onAlarm' | 'gstLaunch'>;
+  private pluginDir: Promise<string | null> | null = null;
+  private readonly gstFallbackLogged = new Set<string>();
 
   constructor(
     options: CreateRecorderOptions,
@@ -146,6 +155,8 @@ export class RecordingService {
       diskCheckIntervalMs: options.diskCheckIntervalMs ?? 5000,
       sessionRetentionMs: options.sessionRetentionMs ?? 15 * YEAR_MS,
       gstLaunch: options.gstLaunch,
+      gstCacheDir: options.gstCacheDir ?? path.join(os.tmpdir(), 'evalroom-recorder-gst'),
+      leanPipelines: options.leanPipelines ?? true,
     };
     this.journal = new Journal(this.o.dir);
     for (const cfg of options.cameras) {
@@ -513,6 +524,9 @@ export class RecordingService {
   /** Segment files on disk that the journal does not know (a crash between writing and indexing). */
   private async recoverStray(cam: CameraRuntime): Promise<void> {
     const camDir = path.join(this.o.dir, cam.cfg.cameraId);
+    // A crash during a tail repair leaves its scratch copy; the original fragment is intact.
+    const incoming = path.join(camDir, 'incoming');
+    for (const f of await fsp.readdir(incoming).catch(() => [] as string[])) if (f.endsWith('.trim')) await fsp.rm(path.join(incoming, f), { force: true });
     const files = await listSegmentFiles(camDir, (rel) => rel === 'quarantine');
     const stray: Array<{ abs: string; mtime: number }> = [];
     for (const rel of files) {
@@ -607,6 +621,7 @@ export class RecordingService {
     cam.proc = proc;
     await killStalePipeline(path.join(this.o.dir, camera, 'recorder.pid'));
     try {
+      if (this.o.leanPipelines) proc.setEnv(await this.pipelineEnv(cam.cfg));
       await proc.start(`r${Date.now()}`);
       if (cam.proc === proc) cam.state = 'recording';
     } catch (err) {
@@ -617,6 +632,19 @@ export class RecordingService {
       cam.lastError = reason;
       this.onFailure(cam, reason);
     }
+  }
+
+  /** Lean environment for a camera's pipeline; falls back to the full registry (logged once). */
+  private async pipelineEnv(cfg: RecorderCamera): Promise<NodeJS.ProcessEnv> {
+    this.pluginDir ??= findPluginDir();
+    const r = await prepareGstEnv({ source: cfg.source, v4l2H264: cfg.v4l2H264, cacheDir: this.o.gstCacheDir, pluginDir: await this.pluginDir }).catch(
+      (err: Error) => ({ env: process.env, fallback: `cannot prepare ${this.o.gstCacheDir}: ${err.message}` }),
+    );
+    if (r.fallback && !this.gstFallbackLogged.has(cfg.cameraId)) {
+      this.gstFallbackLogged.add(cfg.cameraId);
+      this.o.log('info', `${cfg.cameraId}: full GStreamer registry (${r.fallback})`);
+    }
+    return r.env;
   }
 
   private onSealed(cam: CameraRuntime, f: FragmentInfo & { endMs: number; final: boolean }): void {

@@ -22,10 +22,12 @@ interface Packet {
   payload: Buffer | null;
 }
 
+/** Whole packets only: a file cut by a kill may end in a partial packet, which is ignored (and dropped by a cut). */
 function packets(buf: Buffer): Packet[] | null {
-  if (buf.length === 0 || buf.length % TS_PACKET !== 0) return null;
+  const whole = Math.floor(buf.length / TS_PACKET) * TS_PACKET;
+  if (whole === 0) return null;
   const out: Packet[] = [];
-  for (let off = 0; off < buf.length; off += TS_PACKET) {
+  for (let off = 0; off < whole; off += TS_PACKET) {
     if (buf[off] !== 0x47) return null;
     const pid = ((buf[off + 1]! & 0x1f) << 8) | buf[off + 2]!;
     const pusi = (buf[off + 1]! & 0x40) !== 0;

@@ -8,7 +8,7 @@ import { createRecorder, initRecordingDisk, uploadBundle, verifyPath, type Recor
 import { readJournal } from '../../src/recording/journal';
 import { tempDir, waitFor } from './helpers';
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

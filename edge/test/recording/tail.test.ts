@@ -8,7 +8,7 @@ import { decodeCheck } from '../../src/recording/probe';
 import { dropLastVideoAccessUnit, inspectVideoTail, TS_PACKET } from '../../src/recording/ts-tail';
 import { segmentsOf, tempDir, waitFor } from './helpers';
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 /**
  * Fragments as the recorder writes them from an RTSP camera: H.264 with two slices per picture,
@@ -104,6 +104,14 @@ describe('the tail of a fragment closed at end of stream', () => {
     // Only video packets went: the PAT/PMT are still at the start.
     expect(cut.data.subarray(0, TS_PACKET).equals(full.subarray(0, TS_PACKET))).toBe(true);
     expect(inspectVideoTail(Buffer.from('not a transport stream'))).toBeNull();
+  });
+
+  it('a file cut mid-packet by a kill keeps its whole pictures', async () => {
+    const f = await write('killed.ts', full.subarray(0, Math.floor(full.length / 2) + 94));
+    const v = await settleFragmentTail(f);
+    expect(v.action === 'ok' || v.action === 'trimmed').toBe(true);
+    expect(await decodeCheck(f)).toEqual({ ok: true });
+    expect(countFrames(f)).toBeGreaterThanOrEqual(5);
   });
 });
 
