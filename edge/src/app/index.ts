@@ -2,3 +2,8 @@ export * from './app';
 export * from './logger';
 export * from './appliance-requests';
 export * from './face-loader';
+export * from './sessions';
+export * from './recording';
+export * from './footage-api';
+export * from './lockers';
+export * from './nodered';
