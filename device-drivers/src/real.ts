@@ -58,6 +58,28 @@ export const TabletRealOptions = z
   })
   .strict();
 
+export const CameraRealOptions = z
+  .object({
+    /** IP camera, e.g. rtsp://user:pass@10.0.0.20:554/Streaming/Channels/102 (a sub-stream is plenty for stills). */
+    rtspUrl: z.string().regex(/^rtsps?:\/\/\S+$/).optional(),
+    /** USB camera, e.g. /dev/video0. */
+    v4l2Device: z.string().regex(/^\/dev\/\S+$/).optional(),
+    /** GStreamer videotestsrc pattern (smpte, ball, snow, black …): a camera without hardware. */
+    testPattern: z.string().regex(/^[a-z0-9-]+$/).optional(),
+    rtspTransport: z.enum(['tcp', 'udp', 'auto']).default('tcp'),
+    /** Width of the stills for the face check (height keeps the aspect ratio). */
+    stillWidth: z.number().int().min(64).max(1920).default(640),
+    /** Stills decoded per second (only these are decoded; the recorder reads its own stream). */
+    stillFps: z.number().min(0.5).max(15).default(4),
+    captureTimeoutMs: z.number().int().min(200).max(30_000).default(3000),
+    staleAfterMs: z.number().int().min(1000).max(60_000).default(5000),
+    reconnectMaxMs: z.number().int().min(500).max(120_000).default(10_000),
+  })
+  .strict()
+  .refine((o) => [o.rtspUrl, o.v4l2Device, o.testPattern].filter((x) => x !== undefined).length === 1, {
+    message: 'exactly one of rtspUrl, v4l2Device, testPattern',
+  });
+
 function options<S extends z.ZodType>(schema: S, config: DeviceConfig): z.infer<S> {
   const r = schema.safeParse(config.options ?? {});
   if (r.success) return r.data;
@@ -102,9 +124,23 @@ export async function createRealDevice(config: DeviceConfig): Promise<AnyDeviceP
       const password = (await readFile(o.passwordFile, 'utf8')).trim();
       return new MqttTablet({ brokerUrl: o.brokerUrl, username: o.username, password, tabletId: o.tabletId ?? config.deviceId });
     }
-    case 'camera':
-      throw new Error(
-        `device ${config.deviceId}: no real camera driver in device-drivers; the edge recorder reads cameras through GStreamer (driver "simulated" with rtspUrl)`,
-      );
+    case 'camera': {
+      const o = options(CameraRealOptions, config);
+      const { GstCamera } = await import('./camera');
+      const source = o.rtspUrl
+        ? { type: 'rtsp' as const, url: o.rtspUrl }
+        : o.v4l2Device
+          ? { type: 'v4l2' as const, device: o.v4l2Device }
+          : { type: 'test' as const, pattern: o.testPattern! };
+      return new GstCamera({
+        source,
+        rtspTransport: o.rtspTransport,
+        stillWidth: o.stillWidth,
+        stillFps: o.stillFps,
+        captureTimeoutMs: o.captureTimeoutMs,
+        staleAfterMs: o.staleAfterMs,
+        reconnectMaxMs: o.reconnectMaxMs,
+      });
+    }
   }
 }

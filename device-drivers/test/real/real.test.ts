@@ -23,7 +23,7 @@ describe('createRealDevice', () => {
     ['gate', { relayPin: 17, extra: true }, /Unrecognized key/i],
     ['locker', { path: '/dev/ttyS1' }, /slots/],
     ['tablet', { brokerUrl: 'http://x' }, /brokerUrl/],
-    ['camera', {}, /no real camera driver/],
+    ['camera', {}, /exactly one of rtspUrl, v4l2Device, testPattern/],
   ] as const)('rejects bad %s options with the reason: %j', async (kind, options, reason) => {
     await expect(createRealDevice(cfg(kind, options))).rejects.toThrow(reason);
   });

@@ -1,0 +1,3 @@
+export * from './gst-camera';
+export * from './multipart';
+export * from './pipeline';
