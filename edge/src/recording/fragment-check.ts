@@ -1,6 +1,26 @@
 import { promises as fsp } from 'node:fs';
-import { decodeCheck } from './probe';
-import { dropLastVideoAccessUnit, inspectVideoTail } from './ts-tail';
+import { decodeCheck, decodeElementaryCheck } from './probe';
+import { dropLastVideoAccessUnit, inspectVideoTail, lastGopStream } from './ts-tail';
+
+/** Scratch files next to a fragment while it is judged; a crash may leave them (recovery removes them). */
+export const SCRATCH_SUFFIXES = ['.trim', '.gop'];
+
+/**
+ * Strict decode of the fragment's last group of pictures (with the fragment's parameter sets):
+ * the tail is what end of stream can damage, and decoding one GOP instead of the whole fragment
+ * keeps stop() quick with many cameras. Without a key frame the whole file is decoded.
+ */
+async function judge(data: Buffer, fileOnDisk: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const gop = lastGopStream(data);
+  if (!gop) return decodeCheck(fileOnDisk);
+  const tmp = `${fileOnDisk}.gop`;
+  try {
+    await fsp.writeFile(tmp, gop.es);
+    return await decodeElementaryCheck(tmp, gop.codec);
+  } finally {
+    await fsp.rm(tmp, { force: true });
+  }
+}
 
 /**
  * What to do with a fragment that ended at end of stream (stop, pause, camera hang-up) or with
@@ -19,12 +39,12 @@ export type FragmentVerdict =
 
 const describe = (types: number[], bytes: number): string => `NAL types [${types.join(',')}], ${bytes} bytes`;
 
-/** Judges a fragment with an independent decoder (ffmpeg) and repairs a drained tail. */
+/** Judges a fragment's tail with an independent decoder (ffmpeg) and repairs a drained tail. */
 export async function settleFragmentTail(file: string): Promise<FragmentVerdict> {
   const buf = await fsp.readFile(file);
   const tail = inspectVideoTail(buf);
   if (!tail) return { action: 'no_picture', note: 'fragment holds no video access unit' };
-  const first = await decodeCheck(file);
+  const first = await judge(buf, file);
   if (first.ok) return { action: 'ok' };
   const cut = dropLastVideoAccessUnit(buf);
   if (!cut) return { action: 'damaged', note: first.reason };
@@ -40,7 +60,7 @@ export async function settleFragmentTail(file: string): Promise<FragmentVerdict>
   } finally {
     await h.close();
   }
-  const second = await decodeCheck(tmp);
+  const second = await judge(cut.data, tmp);
   if (!second.ok) {
     await fsp.rm(tmp, { force: true });
     return { action: 'damaged', note: first.reason };

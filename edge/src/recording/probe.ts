@@ -60,3 +60,10 @@ export async function decodeCheck(file: string): Promise<{ ok: true } | { ok: fa
   const out = d.out.split(file).join(path.basename(file)).trim();
   return d.code === 0 ? { ok: true } : { ok: false, reason: `decode failed: ${out.slice(0, 200)}` };
 }
+
+/** Strict decode of a raw H.264/H.265 elementary stream file (see lastGopStream). */
+export async function decodeElementaryCheck(file: string, codec: 'h264' | 'h265'): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const d = await run('ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-f', codec === 'h264' ? 'h264' : 'hevc', '-i', file, '-f', 'null', '-'], 60_000);
+  const out = d.out.split(file).join(path.basename(file)).trim();
+  return d.code === 0 ? { ok: true } : { ok: false, reason: `decode failed: ${out.slice(0, 200)}` };
+}

@@ -11,7 +11,7 @@ import type { PipelineOptions, StreamSource } from './pipeline';
 import { probeFile } from './probe';
 import { planRetention, type RetentionSegment } from './retention';
 import { exportBundle, type BundleSelection, type ExportResult } from './bundle';
-import { settleFragmentTail } from './fragment-check';
+import { SCRATCH_SUFFIXES, settleFragmentTail } from './fragment-check';
 import { findPluginDir, prepareGstEnv } from './gst-env';
 import { verifyPath, type VerifyReport } from './verify';
 import { uploadBundle, type HandoverOptions } from './handover';
@@ -445,11 +445,12 @@ export class RecordingService {
     }
     if (checkTail) {
       const verdict = await settleFragmentTail(absPath);
+      // A drained tail is what end of stream normally leaves (no frame is lost): info, not a warning.
       if (verdict.action === 'no_picture') {
-        await this.quarantine(cam, absPath, verdict.note);
+        await this.quarantine(cam, absPath, verdict.note, 'info');
         return;
       }
-      if (verdict.action !== 'ok') this.o.log('warn', `${camera}: ${path.basename(absPath)}: ${verdict.note}`);
+      if (verdict.action !== 'ok') this.o.log(verdict.action === 'trimmed' ? 'info' : 'warn', `${camera}: ${path.basename(absPath)}: ${verdict.note}`);
     }
     const { sha256, size } = await hashFile(absPath);
     await fsyncFile(absPath);
@@ -512,13 +513,13 @@ export class RecordingService {
   }
 
   /** Keeps an unusable fragment out of the index (never deleted) and explains it in the next gap. */
-  private async quarantine(cam: CameraRuntime, absPath: string, why: string): Promise<void> {
+  private async quarantine(cam: CameraRuntime, absPath: string, why: string, level: 'info' | 'warn' = 'warn'): Promise<void> {
     const qdir = path.join(this.o.dir, cam.cfg.cameraId, 'quarantine');
     await fsp.mkdir(qdir, { recursive: true });
     await fsp.rename(absPath, path.join(qdir, path.basename(absPath)));
     const note = `fragment ${path.basename(absPath)} not indexed (${why.slice(0, 160)}), quarantined`;
     cam.lastExitReason = cam.lastExitReason ? `${cam.lastExitReason}; ${note}` : note;
-    this.o.log('warn', `${cam.cfg.cameraId}: ${note}`);
+    this.o.log(level, `${cam.cfg.cameraId}: ${note}`);
   }
 
   /** Segment files on disk that the journal does not know (a crash between writing and indexing). */
@@ -526,7 +527,9 @@ export class RecordingService {
     const camDir = path.join(this.o.dir, cam.cfg.cameraId);
     // A crash during a tail repair leaves its scratch copy; the original fragment is intact.
     const incoming = path.join(camDir, 'incoming');
-    for (const f of await fsp.readdir(incoming).catch(() => [] as string[])) if (f.endsWith('.trim')) await fsp.rm(path.join(incoming, f), { force: true });
+    for (const f of await fsp.readdir(incoming).catch(() => [] as string[])) {
+      if (SCRATCH_SUFFIXES.some((x) => f.endsWith(x))) await fsp.rm(path.join(incoming, f), { force: true });
+    }
     const files = await listSegmentFiles(camDir, (rel) => rel === 'quarantine');
     const stray: Array<{ abs: string; mtime: number }> = [];
     for (const rel of files) {

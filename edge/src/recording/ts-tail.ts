@@ -93,6 +93,8 @@ interface Nal {
   /** VCL only: the slice starts a picture (first_mb_in_slice = 0 / first_slice_segment_in_pic_flag). */
   firstSlice: boolean;
   bytes: number;
+  /** Offset of the NAL header in the elementary stream bytes. */
+  at: number;
 }
 
 /** NAL units of an Annex B byte stream. */
@@ -111,18 +113,25 @@ function parseNals(es: Buffer, codec: 'h264' | 'h265'): Nal[] {
       const type = b & 0x1f;
       const vcl = type >= 1 && type <= 5;
       // first_mb_in_slice is ue(v): the value 0 is coded as a single 1 bit.
-      return { type, vcl, prefix: [6, 7, 8, 9, 14, 15].includes(type), firstSlice: vcl && ((es[at + 1] ?? 0) & 0x80) !== 0, bytes: end - at };
+      return { type, vcl, prefix: [6, 7, 8, 9, 14, 15].includes(type), firstSlice: vcl && ((es[at + 1] ?? 0) & 0x80) !== 0, bytes: end - at, at };
     }
     const type = (b >> 1) & 0x3f;
     const vcl = type <= 31;
-    return { type, vcl, prefix: [32, 33, 34, 35, 39].includes(type), firstSlice: vcl && ((es[at + 2] ?? 0) & 0x80) !== 0, bytes: end - at };
+    return { type, vcl, prefix: [32, 33, 34, 35, 39].includes(type), firstSlice: vcl && ((es[at + 2] ?? 0) & 0x80) !== 0, bytes: end - at, at };
   });
 }
 
 interface Unit extends AccessUnitInfo {
   /** Index of the packet that starts the PES holding the unit's first NAL unit. */
   firstPacket: number;
+  /** The unit's NAL units, each with its start code (Annex B). */
+  nals: Buffer[];
+  keyframe: boolean;
 }
+
+const PARAMETER_SETS = { h264: [7, 8], h265: [32, 33, 34] } as const;
+const isKeyframe = (type: number, codec: 'h264' | 'h265'): boolean => (codec === 'h264' ? type === 5 : type >= 16 && type <= 23);
+const START_CODE = Buffer.from([0, 0, 0, 1]);
 
 /**
  * Video access units of a fragment. The muxer writes one PES per buffer, which holds either a
@@ -139,17 +148,20 @@ function accessUnits(buf: Buffer): { pid: number; codec: 'h264' | 'h265'; units:
   for (let i = 0; i < pkts.length; i++) {
     const p = pkts[i]!;
     if (p.pid !== video.pid || !p.pusi) continue;
-    for (const nal of parseNals(pesPayload(pkts, i, video.pid), video.codec)) {
+    const es = pesPayload(pkts, i, video.pid);
+    for (const nal of parseNals(es, video.codec)) {
       if (!cur || (seenVcl && (nal.prefix || (nal.vcl && nal.firstSlice)))) {
-        cur = { firstPacket: i, nalTypes: [], hasPicture: false, bytes: 0 };
+        cur = { firstPacket: i, nalTypes: [], hasPicture: false, bytes: 0, nals: [], keyframe: false };
         units.push(cur);
         seenVcl = false;
       }
       cur.nalTypes.push(nal.type);
       cur.bytes += nal.bytes;
+      cur.nals.push(Buffer.concat([START_CODE, es.subarray(nal.at, nal.at + nal.bytes)]));
       if (nal.vcl) {
         seenVcl = true;
         cur.hasPicture = true;
+        if (isKeyframe(nal.type, video.codec)) cur.keyframe = true;
       }
     }
   }
@@ -201,4 +213,33 @@ export function dropLastVideoAccessUnit(buf: Buffer): { data: Buffer; remainingP
   const keep = pkts.filter((p, i) => i < last.firstPacket || p.pid !== a.pid);
   const data = Buffer.concat(keep.map((p) => buf.subarray(p.offset, p.offset + TS_PACKET)));
   return { data, remainingPictures: a.units.slice(0, -1).filter((u) => u.hasPicture).length, dropped: info(last) };
+}
+
+/**
+ * The fragment's last group of pictures as a raw elementary stream, preceded by the first
+ * parameter sets of the fragment: enough for a decoder to judge the tail without decoding the
+ * whole fragment (a stop must stay fast with many cameras). Null without a key frame.
+ */
+export function lastGopStream(buf: Buffer): { codec: 'h264' | 'h265'; es: Buffer; pictures: number } | null {
+  const a = accessUnits(buf);
+  if (!a) return null;
+  let key = -1;
+  a.units.forEach((u, i) => {
+    if (u.keyframe) key = i;
+  });
+  if (key < 0) return null;
+  const wanted: readonly number[] = PARAMETER_SETS[a.codec];
+  const params: Buffer[] = [];
+  const seen = new Set<number>();
+  for (const u of a.units) {
+    u.nalTypes.forEach((t, k) => {
+      if (wanted.includes(t) && !seen.has(t)) {
+        seen.add(t);
+        params.push(u.nals[k]!);
+      }
+    });
+    if (seen.size === wanted.length) break;
+  }
+  const tail = a.units.slice(key);
+  return { codec: a.codec, es: Buffer.concat([...params, ...tail.flatMap((u) => u.nals)]), pictures: tail.filter((u) => u.hasPicture).length };
 }

@@ -5,7 +5,7 @@ import { createRecorder, initRecordingDisk, verifyPath } from '../../src/recordi
 import { settleFragmentTail } from '../../src/recording/fragment-check';
 import { readJournal } from '../../src/recording/journal';
 import { decodeCheck } from '../../src/recording/probe';
-import { dropLastVideoAccessUnit, inspectVideoTail, TS_PACKET } from '../../src/recording/ts-tail';
+import { dropLastVideoAccessUnit, inspectVideoTail, lastGopStream, TS_PACKET } from '../../src/recording/ts-tail';
 import { segmentsOf, tempDir, waitFor } from './helpers';
 
 jest.setTimeout(150_000);
@@ -104,6 +104,16 @@ describe('the tail of a fragment closed at end of stream', () => {
     // Only video packets went: the PAT/PMT are still at the start.
     expect(cut.data.subarray(0, TS_PACKET).equals(full.subarray(0, TS_PACKET))).toBe(true);
     expect(inspectVideoTail(Buffer.from('not a transport stream'))).toBeNull();
+  });
+
+  it('the judge decodes only the last group of pictures, with the parameter sets it needs', async () => {
+    const gop = lastGopStream(full)!;
+    // Key frame every 15 pictures: the last GOP of 20 pictures starts at picture 16.
+    expect(gop).toMatchObject({ codec: 'h264', pictures: 5 });
+    expect([gop.es[4]! & 0x1f, gop.es.indexOf(Buffer.from([0, 0, 0, 1, 0x68]))]).toEqual([7, expect.any(Number)]);
+    const es = await write('gop.h264', gop.es);
+    expect(countFrames(es)).toBe(5);
+    expect(lastGopStream(keepVideoPes(full, 3))).toBeNull();
   });
 
   it('a file cut mid-packet by a kill keeps its whole pictures', async () => {
