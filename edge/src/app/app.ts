@@ -234,6 +234,13 @@ export async function startApp(opts: AppOptions): Promise<EdgeApp> {
     const sims = new Map<string, SimDevice>();
     const ports: Array<{ deviceId: string; port: AnyDevicePort }> = [];
     for (const d of config.devices) {
+      if (d.kind === 'tablet' && d.driver === 'real') {
+        // A real tablet is a network device: it joins the room broker itself as `d.deviceId` with its
+        // provisioned password and serves room/dev/{id}/request; a port or agent here would publish
+        // on its topics next to it.
+        log.info('waiting for the tablet to connect to the room broker', { deviceId: d.deviceId });
+        continue;
+      }
       const port = d.driver === 'simulated' ? createSimDevice(d) : await createDevicePort(d);
       if (d.driver === 'simulated') sims.set(d.deviceId, port as SimDevice);
       const agent = new DeviceAgent({ deviceId: d.deviceId, port, brokerUrl: broker.url, password: secrets.room.devices[d.deviceId]!, logger: logger.child({ part: 'agent' }) });
