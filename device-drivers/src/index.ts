@@ -11,4 +11,5 @@ export * as pcsc from './pcsc';
 export * as usb from './usb';
 export * as locker from './locker';
 export * as tablet from './tablet';
+export * as camera from './camera';
 export { createRealDevice } from './real';

@@ -7,6 +7,8 @@
 export class MultipartJpegParser {
   private buf: Buffer = Buffer.alloc(0);
   private readonly marker: Buffer;
+  /** A part's body is followed by CRLF before the next boundary. */
+  private expectCrlf = false;
 
   constructor(
     boundary: string,
@@ -20,6 +22,11 @@ export class MultipartJpegParser {
   push(chunk: Buffer): void {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     for (;;) {
+      if (this.expectCrlf) {
+        if (this.buf.length < 2) return;
+        if (this.buf[0] === 0x0d && this.buf[1] === 0x0a) this.buf = this.buf.subarray(2);
+        this.expectCrlf = false;
+      }
       const start = this.buf.indexOf(this.marker);
       if (start < 0) {
         // Keep only a tail that could be the beginning of a boundary.
@@ -30,8 +37,7 @@ export class MultipartJpegParser {
         return;
       }
       if (start > 0) {
-        // The previous part's trailing CRLF is expected; anything longer is garbage.
-        if (start > 2) this.onGarbage(`${start} bytes before a boundary`);
+        this.onGarbage(`${start} bytes before a boundary`);
         this.buf = this.buf.subarray(start);
       }
       const headerEnd = this.buf.indexOf('\r\n\r\n', this.marker.length, 'latin1');
@@ -50,6 +56,7 @@ export class MultipartJpegParser {
       if (this.buf.length < bodyStart + length) return;
       const body = Buffer.from(this.buf.subarray(bodyStart, bodyStart + length)); // own copy: the stream buffer is reused
       this.buf = this.buf.subarray(bodyStart + length);
+      this.expectCrlf = true;
       if (body[0] === 0xff && body[1] === 0xd8) this.onFrame(body);
       else this.onGarbage('part is not a JPEG');
     }
@@ -63,5 +70,6 @@ export class MultipartJpegParser {
 
   reset(): void {
     this.buf = Buffer.alloc(0);
+    this.expectCrlf = false;
   }
 }
