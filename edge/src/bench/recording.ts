@@ -103,7 +103,7 @@ async function baseline(url: string, dir: string, env: NodeJS.ProcessEnv, cpu = 
   return { cpu: used, rss, pss };
 }
 
-async function service(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number; serviceRss: number; pipelineRss: number }> {
+async function service(url: string, dir: string): Promise<{ cpu: number; rss: number; pss: number; serviceRss: number; pipelineRss: number; loadedRss: number }> {
   const rec = path.join(dir, 'svc');
   await initRecordingDisk(rec);
   const opts = {
@@ -116,8 +116,10 @@ async function service(url: string, dir: string): Promise<{ cpu: number; rss: nu
   };
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'recording', 'bench-child.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let camPids: number[] = [];
+  let loadedRss = 0;
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
     if (l.startsWith('PIDS ')) camPids = (JSON.parse(l.slice(5)) as Array<number | null>).filter((p): p is number => p !== null);
+    if (l.startsWith('LOADED_RSS_KB ')) loadedRss = Number(l.slice(14)) / 1024;
   });
   await sleep(WARMUP_MS + 2000);
   const pids = () => [child.pid!, ...camPids];
@@ -131,7 +133,7 @@ async function service(url: string, dir: string): Promise<{ cpu: number; rss: nu
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   });
-  return { cpu, rss, pss, serviceRss, pipelineRss: camPids.length ? pipelineRss / camPids.length : 0 };
+  return { cpu, rss, pss, serviceRss, pipelineRss: camPids.length ? pipelineRss / camPids.length : 0, loadedRss };
 }
 
 /** The recording service in its own process (bench-child), so it can be killed -9 too. */
@@ -149,7 +151,7 @@ function startServiceProcess(opts: Record<string, unknown>): { child: ChildProce
  * 100 kill -9 at random moments: four in five hit the camera's pipeline process, one in five the
  * whole recording service (which is then restarted, as systemd would).
  */
-async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number; serviceKills: number }> {
+export async function killCampaign(dir: string): Promise<{ kills: number; unplayable: number; maxGapS: number; serviceKills: number }> {
   const rec = path.join(dir, 'kill');
   await initRecordingDisk(rec);
   const opts = {
@@ -200,6 +202,7 @@ async function killCampaign(dir: string): Promise<{ kills: number; unplayable: n
   let maxGap = 0;
   for (const l of lines) if (l.kind === 'gap') maxGap = Math.max(maxGap, (Date.parse(l.to) - Date.parse(l.from)) / 1000);
   const report = await verifyPath(rec);
+  if (!report.ok) process.stderr.write(`recording bench: kill campaign directory does not verify: ${JSON.stringify(report.problems.slice(0, 5))}\n`);
   // A chain that no longer verifies counts as footage we cannot stand behind.
   return { kills, serviceKills, unplayable: unplayable + (report.ok ? 0 : 1_000_000), maxGapS: Math.round(maxGap * 100) / 100 };
 }
@@ -226,6 +229,8 @@ export async function run(): Promise<Record<string, number>> {
     // on the appliance the recorder lives in the edge runtime's process) and one pipeline.
     out['recording.service_process_rss_mb'] = Math.round(svc.serviceRss * 10) / 10;
     out['recording.pipeline_rss_mb'] = Math.round(svc.pipelineRss * 10) / 10;
+    // Of the service's RSS, what node plus the loaded modules take before any camera runs.
+    out['recording.service_process_rss_at_load_mb'] = Math.round(svc.loadedRss * 10) / 10;
     // The same bare pipeline with GStreamer's default environment (every plugin in the registry,
     // GIO modules, rtspsrc extensions): what the lean environment saves per camera.
     out['recording.gst_launch_default_env_rss_per_camera_mb'] = Math.round(stock.rss * 10) / 10;

@@ -44,7 +44,8 @@ export async function settleFragmentTail(file: string): Promise<FragmentVerdict>
   const buf = await fsp.readFile(file);
   const tail = inspectVideoTail(buf);
   if (!tail) return { action: 'no_picture', note: 'fragment holds no video access unit' };
-  const first = await judge(buf, file);
+  // A last unit without any slice is never a frame (H.265 decoders let a lone delimiter pass).
+  const first = tail.last.hasPicture ? await judge(buf, file) : { ok: false as const, reason: 'last access unit holds no picture' };
   if (first.ok) return { action: 'ok' };
   const cut = dropLastVideoAccessUnit(buf);
   if (!cut) return { action: 'damaged', note: first.reason };

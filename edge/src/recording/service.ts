@@ -194,7 +194,12 @@ export class RecordingService {
     } else {
       await this.serial(() => this.loadIndex());
       await fsp.writeFile(path.join(this.o.dir, PUBLIC_KEY_FILE), this.key.publicKeyPem);
-      for (const cam of this.cams.values()) await this.serial(() => this.recoverStray(cam));
+      for (const cam of this.cams.values()) {
+        // A pipeline left running by a crashed predecessor still appends to its open fragment
+        // (it dies only at its next bus message): end it before that fragment is hashed.
+        await killStalePipeline(path.join(this.o.dir, cam.cfg.cameraId, 'recorder.pid'));
+        await this.serial(() => this.recoverStray(cam));
+      }
       await this.diskTick();
     }
     this.reconcile();

@@ -116,6 +116,22 @@ describe('the tail of a fragment closed at end of stream', () => {
     expect(lastGopStream(keepVideoPes(full, 3))).toBeNull();
   });
 
+  it('H.265 cameras: a drained delimiter without its picture is cut off the same way', async () => {
+    const f = path.join(root, 'hevc.ts');
+    execFileSync('gst-launch-1.0', [
+      '-q', 'videotestsrc', 'num-buffers=20', 'pattern=ball', '!', 'video/x-raw,width=320,height=180,framerate=15/1', '!',
+      'x265enc', 'tune=zerolatency', 'key-int-max=15', 'option-string=slices=2:aud=1:repeat-headers=1', '!',
+      'h265parse', '!', 'video/x-h265,alignment=nal', '!', 'mpegtsmux', '!', 'filesink', `location=${f}`,
+    ]);
+    const hevc = await fsp.readFile(f);
+    expect(inspectVideoTail(hevc)).toMatchObject({ codec: 'h265', units: 20, last: { nalTypes: [35, 1, 1] } });
+    // ffmpeg's HEVC decoder accepts the dangling delimiter; it is cut because it holds no picture.
+    await fsp.writeFile(f, keepVideoPes(hevc, videoPesCount(hevc) - 2));
+    expect(await settleFragmentTail(f)).toMatchObject({ action: 'trimmed', note: expect.stringMatching(/NAL types \[35\]/) });
+    expect(await decodeCheck(f)).toEqual({ ok: true });
+    expect(countFrames(f)).toBe(19);
+  });
+
   it('a file cut mid-packet by a kill keeps its whole pictures', async () => {
     const f = await write('killed.ts', full.subarray(0, Math.floor(full.length / 2) + 94));
     const v = await settleFragmentTail(f);
