@@ -97,11 +97,23 @@ export class PcscSmartCards extends TypedEmitter<SmartCardEvents> implements Sma
     await slot.connecting;
     if (slot.protocol === undefined) throw new Error(`no card in ${reader}`);
     const protocol = slot.protocol;
-    const res = await new Promise<Buffer>((resolve, reject) =>
-      slot.reader.transmit(apdu, 258, protocol, (err, data) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(data))),
-    );
-    this.lastSeen = new Date();
-    return res;
+    const once = () =>
+      new Promise<Buffer>((resolve, reject) =>
+        slot.reader.transmit(apdu, 258, protocol, (err, data) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(data))),
+      );
+    // Right after insertion (or a reset) a card may still be settling: PC/SC answers
+    // SCARD_E_NOT_TRANSACTED / SCARD_W_RESET_CARD for a moment. Retry those briefly; any
+    // other error, or a card that was removed meanwhile, fails at once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await once();
+        this.lastSeen = new Date();
+        return res;
+      } catch (err) {
+        if (attempt >= TRANSIENT_RETRIES.length || !isTransientPcscError(err) || slot.protocol === undefined) throw err;
+        await new Promise((r) => setTimeout(r, TRANSIENT_RETRIES[attempt]));
+      }
+    }
   }
 
   private addReader(reader: PcscReaderLike): void {
@@ -181,4 +193,12 @@ export class PcscSmartCards extends TypedEmitter<SmartCardEvents> implements Sma
     this.opts.log?.(`pcsc: ${err.message}`);
     this.emit('error', err);
   }
+}
+
+/** Back-off (ms) before each retry of a transmit that failed transiently. */
+const TRANSIENT_RETRIES = [50, 150, 400, 1000];
+
+/** SCARD_E_NOT_TRANSACTED (0x80100016) and SCARD_W_RESET_CARD (0x80100068). */
+export function isTransientPcscError(err: unknown): boolean {
+  return /0x80100016|0x80100068/i.test(err instanceof Error ? err.message : String(err));
 }

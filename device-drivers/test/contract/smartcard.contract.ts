@@ -21,8 +21,8 @@ export function describeSmartCardContract(name: string, makeSubject: () => Promi
       h = await makeSubject();
       h.port.on('error', (e) => errors.push(e));
       await h.port.start();
-      await waitFor(() => h.port.readers().includes(h.reader), 5000, `reader ${h.reader}`);
-    }, 15_000);
+      await waitFor(() => h.port.readers().includes(h.reader), 20_000, `reader ${h.reader}`);
+    }, 60_000);
     afterEach(async () => {
       await h.port.stop();
       await h.dispose();
@@ -37,10 +37,10 @@ export function describeSmartCardContract(name: string, makeSubject: () => Promi
       expect(card).toMatchObject({ reader: h.reader, atr: h.atr, kind: 'ca_key' });
       expect(h.port.caKeyPresent()).toBe(true);
       expect(h.port.health().detail).toMatchObject({ cards: 1, caKey: true });
-    }, 15_000);
+    }, 60_000);
 
     it('exchanges APDUs with the card: SELECT MF (no FCI), GET CHALLENGE', async () => {
-      const inserted = nextEvent(h.port, 'cardInserted', 8000);
+      const inserted = nextEvent(h.port, 'cardInserted', 20_000);
       await h.insertCard();
       await inserted;
       const select = await h.port.transmit(h.reader, Buffer.from('00A4000C023F00', 'hex'));
@@ -50,19 +50,19 @@ export function describeSmartCardContract(name: string, makeSubject: () => Promi
       expect(c1).toHaveLength(10);
       expect(c1.subarray(-2).toString('hex')).toBe('9000');
       expect(c1.equals(c2)).toBe(false);
-    }, 15_000);
+    }, 60_000);
 
     it('reports the removal, forgets the CA key and refuses APDUs without a card', async () => {
-      const inserted = nextEvent(h.port, 'cardInserted', 8000);
+      const inserted = nextEvent(h.port, 'cardInserted', 20_000);
       await h.insertCard();
       await inserted;
-      const removed = nextEvent<[string]>(h.port, 'cardRemoved', 8000);
+      const removed = nextEvent<[string]>(h.port, 'cardRemoved', 20_000);
       await h.removeCard();
       expect((await removed)[0]).toBe(h.reader);
       expect(h.port.caKeyPresent()).toBe(false);
       await expect(h.port.transmit(h.reader, Buffer.from('0084000008', 'hex'))).rejects.toThrow();
       await expect(h.port.transmit('no such reader', Buffer.from('00', 'hex'))).rejects.toThrow(/no reader/);
-    }, 15_000);
+    }, 60_000);
 
     it('stops without reporting the context-close error', async () => {
       await h.port.stop();

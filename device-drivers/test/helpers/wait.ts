@@ -2,7 +2,7 @@
 export function nextEvent<A extends unknown[]>(
   subject: { on(event: never, fn: (...a: never[]) => void, owner?: object): () => void },
   event: string,
-  ms = 3000,
+  ms = 10_000,
 ): Promise<A> {
   return new Promise((resolve, reject) => {
     const off = (subject.on as (e: string, fn: (...a: A) => void) => () => void)(event, (...a: A) => {
@@ -19,7 +19,7 @@ export function nextEvent<A extends unknown[]>(
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 3000, what = 'condition'): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
   const until = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
