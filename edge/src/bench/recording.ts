@@ -207,8 +207,8 @@ export async function killCampaign(dir: string): Promise<{ kills: number; unplay
   return { kills, serviceKills, unplayable: unplayable + (report.ok ? 0 : 1_000_000), maxGapS: Math.round(maxGap * 100) / 100 };
 }
 
-export async function run(): Promise<Record<string, number>> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'evalroom-bench-rec-'));
+/** CPU and memory of 8 × 1080p (service and bare baselines) without the kill campaign. */
+export async function measureResources(dir: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const cam = await startTestCamera({ width: 1920, height: 1080, fps: 15, bitrateKbps: 4000 });
   try {
@@ -237,6 +237,12 @@ export async function run(): Promise<Record<string, number>> {
   } finally {
     await cam.stop();
   }
+  return out;
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'evalroom-bench-rec-'));
+  const out = await measureResources(dir);
   const k = await killCampaign(dir);
   out['recording.kill_campaign.kills'] = k.kills;
   out['recording.kill_campaign.unplayable_segments'] = k.unplayable;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { createRecorder, initRecordingDisk, verifyPath } from '../../src/recording';
@@ -233,6 +233,60 @@ describe('sealing decision at end of stream (pipeline simulated, fragments real)
       ]);
       expect((await verifyPath(dir)).problems).toEqual([]);
     } finally {
+      await fsp.rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('recovery after a crash of the whole service', () => {
+  it('ends a pipeline the dead service left running before hashing the fragment it still appends to', async () => {
+    const root = await tempDir('stale');
+    const children: Array<ReturnType<typeof spawn>> = [];
+    try {
+      const good = path.join(root, 'good.ts');
+      encodeFixture(good, 15);
+      const dir = path.join(root, 'rec');
+      await initRecordingDisk(dir);
+      const incoming = path.join(dir, 'cams', 'incoming');
+      await fsp.mkdir(incoming, { recursive: true });
+      const frag = path.join(incoming, 'r1-00000.ts');
+      // Stands in for the orphaned gst-launch: its command line names gst-launch and the fragment;
+      // it writes a complete fragment, then keeps appending TS null packets (decoders skip them,
+      // so the fragment always decodes and is recovered as it is, like a live muxer's output).
+      const writer = path.join(root, 'gst-launch-left-running.js');
+      await fsp.writeFile(
+        writer,
+        `const fs = require('fs'); const fd = fs.openSync(process.argv[3], 'a');
+fs.writeSync(fd, fs.readFileSync(process.argv[2]));
+const nul = Buffer.alloc(188, 0xff); nul[0] = 0x47; nul[1] = 0x1f; nul[2] = 0xff; nul[3] = 0x10;
+setInterval(() => fs.writeSync(fd, nul), 5);`,
+      );
+      const orphan = spawn(process.execPath, [writer, good, frag], { stdio: 'ignore' });
+      children.push(orphan);
+      await fsp.writeFile(path.join(dir, 'cams', 'recorder.pid'), String(orphan.pid));
+      const gone = new Promise<string | null>((resolve) => orphan.once('exit', (_code, signal) => resolve(signal)));
+      await waitFor('orphan writing', async () => ((await fsp.stat(frag).catch(() => null))?.size ?? 0) > (await fsp.stat(good)).size, 20_000, 20);
+
+      const gst = await fakeGstLaunch(root, [{ fragments: [good], end: 'sigint' }]);
+      const r = await createRecorder({
+        applianceId: 'appl-s',
+        dir,
+        keyPath: path.join(root, 'secrets', 's.pem'),
+        cameras: [{ cameraId: 'cams', source: { type: 'test', pattern: 'ball' } }],
+        segmentSeconds: 1,
+        gstLaunch: gst,
+      });
+      await r.start();
+      expect(await gone).toBe('SIGKILL');
+      await waitFor('recovered fragment indexed', async () => (await segmentsOf(dir)).some((x) => x.recovered), 30_000);
+      await r.stop();
+      const rec = (await segmentsOf(dir)).filter((x) => x.recovered);
+      expect(rec).toHaveLength(1);
+      expect(await decodeCheck(path.join(dir, rec[0]!.file))).toEqual({ ok: true });
+      // Nothing was appended after the fragment was hashed: size and SHA-256 still match.
+      expect((await verifyPath(dir)).problems).toEqual([]);
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
       await fsp.rm(root, { recursive: true, force: true });
     }
   });
