@@ -95,7 +95,9 @@ export class RoomRecording {
     );
     const recorder = await createRecorder({
       ...base,
+      // Resolved paths, not the raw config: a relative dataDir is relative to the config file.
       dir: o.paths.recordingDir,
+      keyPath: join(o.paths.secretsDir, 'recording-ed25519.pem'),
       ...(o.recorder?.diskCheckIntervalMs ? { diskCheckIntervalMs: o.recorder.diskCheckIntervalMs } : {}),
       ...(o.recorder?.segmentSeconds ? { segmentSeconds: o.recorder.segmentSeconds } : {}),
     });

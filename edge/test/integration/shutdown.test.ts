@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initRecordingDisk } from '../../src/recording';
 import { TEST_MQTT_URL } from '../fixtures';
@@ -103,6 +103,9 @@ describe('appliance shutdown', () => {
       expect(after.at(-1)?.msg).toBe('appliance stopped');
       // Nothing of the room (broker child included) outlives the appliance.
       expect(() => process.kill(-room.child.pid!, 0)).toThrow();
+      // A relative dataDir is relative to the config file: the appliance's signing key is there,
+      // never in the directory the process happened to start in.
+      expect(existsSync(`${tmp.dir}/data/secrets/recording-ed25519.pem`)).toBe(true);
     } finally {
       try {
         process.kill(-room.child.pid!, 'SIGKILL');
