@@ -7,21 +7,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CloudApiClient, demoEdgeConfig, enrollAppliance, isPortFree, makeResidentIdNumber, startService, type ServiceProcess } from '@evalroom/provisioning';
+import { CloudApiClient, demoEdgeConfig, enrollAppliance, makeResidentIdNumber, type ServiceProcess } from '@evalroom/provisioning';
+import { cloudEnvironment, startCloudProcess, startEdgeProcess } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(240_000);
 
-const root = path.resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if (await isPortFree(port)) return port;
-  }
-  throw new Error('no free port');
-}
 
 interface FootageSession {
   sessionId: string;
@@ -44,8 +36,7 @@ describe('footage handover, room to archive', () => {
   const roomId = `room-${randomBytes(3).toString('hex')}`;
   const applianceId = `${roomId}-box`;
 
-  const startCloud = () =>
-    startService({ name: 'cloud', command: process.execPath, args: [path.join(root, 'cloud/dist/main.js')], env: cloudEnv, readyTimeoutMs: 60_000 });
+  const startCloud = () => startCloudProcess(cloudEnv);
   const edgeCall = async (method: string, route: string) => {
     const res = await fetch(`${edge!.endpoints.http}${route}`, { method, headers: { authorization: `Bearer ${staffToken}` } });
     if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
@@ -57,16 +48,7 @@ describe('footage handover, room to archive', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     work = await mkdtemp(path.join(os.tmpdir(), 'evalroom-footage-e2e-'));
-    const { MQTT_URL: _externalBroker, ...inherited } = process.env;
-    cloudEnv = {
-      ...inherited,
-      HOST: '127.0.0.1',
-      PORT: String(await freePort()),
-      CLOUD_MQTT_PORT: String(await freePort()),
-      DATABASE_URL: db.url,
-      EVALROOM_ADMIN_TOKEN: adminToken,
-      EVALROOM_CLOUD_DATA_DIR: path.join(work, 'cloud'),
-    };
+    cloudEnv = await cloudEnvironment({ databaseUrl: db.url, adminToken, dataDir: path.join(work, 'cloud') });
     cloud = await startCloud();
     api = new CloudApiClient(cloud.endpoints.http!, adminToken);
     await api.request('POST', '/v1/trading-centers', { id: 'tc-dalian', name: '大连市公共资源交易中心', level: 'city', regionCode: '2102' });
@@ -84,14 +66,7 @@ describe('footage handover, room to archive', () => {
       initRecordingDisk: true,
     });
     expect(existsSync(path.join(roomData, 'recordings', '.evalroom-recording-disk'))).toBe(true);
-    edge = await startService({
-      name: 'edge',
-      command: process.execPath,
-      args: [path.join(root, 'edge/dist/main.js'), '--config', enrolled.configPath],
-      env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
-      readyTimeoutMs: 90_000,
-      onLine: (line) => edgeLog.push(line),
-    });
+    edge = await startEdgeProcess(enrolled.configPath, (line) => edgeLog.push(line));
     staffToken = (await readFile(path.join(enrolled.secretsDir, 'staff-token'), 'utf8')).trim();
   });
 

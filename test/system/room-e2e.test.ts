@@ -5,23 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CloudApiClient, demoEdgeConfig, enrollAppliance, isPortFree, makeResidentIdNumber, startService, type ServiceProcess } from '@evalroom/provisioning';
+import { CloudApiClient, demoEdgeConfig, enrollAppliance, makeResidentIdNumber, type ServiceProcess } from '@evalroom/provisioning';
+import { cloudEnvironment, repoRoot as root, startCloudProcess, startEdgeProcess } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { sleep, waitFor } from '../support/wait';
 
 jest.setTimeout(240_000);
 
-const root = path.resolve(__dirname, '..', '..');
 const faces = process.env.EVALROOM_FACES_DIR ?? path.resolve(root, '..', 'shared', 'faces');
 const face = (person: string, file: string) => path.join(faces, person, file);
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if (await isPortFree(port)) return port;
-  }
-  throw new Error('no free port');
-}
 
 describe('a room, end to end', () => {
   let db: TestDatabase;
@@ -43,8 +36,7 @@ describe('a room, end to end', () => {
     rose: { name: 'Rose Leslie', idNumber: makeResidentIdNumber('110105', '19870209', 13) },
   };
 
-  const startCloud = () =>
-    startService({ name: 'cloud', command: process.execPath, args: [path.join(root, 'cloud/dist/main.js')], env: cloudEnv, readyTimeoutMs: 60_000 });
+  const startCloud = () => startCloudProcess(cloudEnv);
 
   const edgeCall = async (method: string, route: string, body?: unknown, raw?: Buffer) => {
     const res = await fetch(`${edgeHttp}${route}`, {
@@ -73,16 +65,7 @@ describe('a room, end to end', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     work = await mkdtemp(path.join(os.tmpdir(), 'evalroom-e2e-'));
-    const { MQTT_URL: _externalBroker, ...inherited } = process.env;
-    cloudEnv = {
-      ...inherited,
-      HOST: '127.0.0.1',
-      PORT: String(await freePort()),
-      CLOUD_MQTT_PORT: String(await freePort()),
-      DATABASE_URL: db.url,
-      EVALROOM_ADMIN_TOKEN: adminToken,
-      EVALROOM_CLOUD_DATA_DIR: path.join(work, 'cloud'),
-    };
+    cloudEnv = await cloudEnvironment({ databaseUrl: db.url, adminToken, dataDir: path.join(work, 'cloud') });
     cloud = await startCloud();
     api = new CloudApiClient(cloud.endpoints.http!, adminToken);
 
@@ -102,14 +85,7 @@ describe('a room, end to end', () => {
       config: demoEdgeConfig({ http: 0, broker: 0 }),
       mqttUrl: cloud.endpoints.mqtt,
     });
-    edge = await startService({
-      name: 'edge',
-      command: process.execPath,
-      args: [path.join(root, 'edge/dist/main.js'), '--config', enrolled.configPath],
-      env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
-      readyTimeoutMs: 90_000,
-      onLine: (line) => edgeLog.push(line),
-    });
+    edge = await startEdgeProcess(enrolled.configPath, (line) => edgeLog.push(line));
     edgeHttp = edge.endpoints.http!;
     staffToken = (await readFile(path.join(enrolled.secretsDir, 'staff-token'), 'utf8')).trim();
   });

@@ -103,19 +103,9 @@ export class SessionsService {
     }
     if (decrypted.length) await this.audit.record(caller, 'identity.decrypt', `session:${id}`, { expertRefs: decrypted, purpose: 'session view' });
     return {
-      sessionId: s.id,
-      projectCode: s.projectCode,
-      projectName: s.projectName,
-      lots: s.lots,
-      mainVenueId: s.mainVenueId,
-      supervisingDepartment: s.supervisingDepartment,
-      status: s.status,
-      startsAt: iso(s.startsAt),
-      endsAt: iso(s.endsAt),
+      ...summaryOf(s, policy.sealed, roster.length),
       checkInOpensAt: iso(s.checkInOpensAt),
       checkInClosesAt: iso(s.checkInClosesAt),
-      sealed: policy.sealed,
-      rosterSize: roster.length,
       ...(policy.assignmentsVisible || byRoom.size ? { assignments: [...byRoom].map(([roomId, r]) => ({ roomId, roster: r })) } : {}),
     };
   }
@@ -159,19 +149,7 @@ export class SessionsService {
     const out: SessionSummary[] = [];
     for (const s of rows) {
       if (!(await this.mayAccess(s, caller))) continue;
-      out.push({
-        sessionId: s.id,
-        projectCode: s.projectCode,
-        projectName: s.projectName,
-        lots: s.lots,
-        mainVenueId: s.mainVenueId,
-        supervisingDepartment: s.supervisingDepartment,
-        status: s.status,
-        startsAt: iso(s.startsAt),
-        endsAt: iso(s.endsAt),
-        sealed: identityPolicy(caller, s, now).sealed,
-        rosterSize: Number(s.rosterSize),
-      });
+      out.push(summaryOf(s, identityPolicy(caller, s, now).sealed, Number(s.rosterSize)));
     }
     return out;
   }
@@ -246,3 +224,20 @@ export class SessionsService {
 
 export type { IdentityPolicy };
 const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** What every caller who may see a session sees of it, in the list and in the detailed view alike. */
+function summaryOf(s: SessionRow, sealed: boolean, rosterSize: number): SessionSummary {
+  return {
+    sessionId: s.id,
+    projectCode: s.projectCode,
+    projectName: s.projectName,
+    lots: s.lots,
+    mainVenueId: s.mainVenueId,
+    supervisingDepartment: s.supervisingDepartment,
+    status: s.status,
+    startsAt: iso(s.startsAt),
+    endsAt: iso(s.endsAt),
+    sealed,
+    rosterSize,
+  };
+}
